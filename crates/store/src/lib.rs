@@ -1,1 +1,229 @@
-//! placeholder
+//! Embedded persistence for one Stratus instance: a SQLite database under the state directory
+//! (`<state>/stratus.db`), opened with the settings PocketBase and TrailBase use (WAL,
+//! `synchronous=NORMAL`, a 10 s busy timeout) and migrated on open.
+//!
+//! For now it holds the instance's identity and the data API key; later work adds tables for
+//! auth, data and storage as further migrations.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// File name of the database inside the state directory.
+pub const DB_FILE: &str = "stratus.db";
+
+/// How long a writer waits for the lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create state directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot migrate database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+    #[error("database error: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("the system clock is before 1970")]
+    Clock,
+}
+
+/// The identity of this instance, created once with the database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InstanceMeta {
+    /// A random UUID minted when the state directory was first opened.
+    pub instance_id: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The API key the data API accepts (AppSync format `da2-` + 26 lowercase alphanumerics).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiKey {
+    pub key: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+impl ApiKey {
+    pub fn is_expired_at(&self, now_unix: i64) -> bool {
+        now_unix >= self.expires_at
+    }
+}
+
+/// An open state database. Cheap to clone (the pool is shared).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) `<state_dir>/stratus.db`, apply migrations and make sure the
+    /// instance identity exists.
+    pub async fn open(state_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(state_dir).map_err(|source| StoreError::CreateDir {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
+        let path = state_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        migrations::migrator()
+            .run(&pool)
+            .await
+            .map_err(|source| StoreError::Migrate {
+                path: path.clone(),
+                source,
+            })?;
+        let store = Store { pool, path };
+        store.init_meta().await?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection pool, for the services that add their own tables.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn init_meta(&self) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR IGNORE INTO meta (id, instance_id, created_at) VALUES (1, ?, ?)")
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(now_unix()?)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The instance identity.
+    pub async fn meta(&self) -> Result<InstanceMeta, StoreError> {
+        let (instance_id, created_at): (String, i64) =
+            sqlx::query_as("SELECT instance_id, created_at FROM meta WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(InstanceMeta {
+            instance_id,
+            created_at,
+        })
+    }
+
+    /// The stored API key, whether or not it has expired.
+    pub async fn api_key(&self) -> Result<Option<ApiKey>, StoreError> {
+        let row: (Option<String>, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT api_key, api_key_created_at, api_key_expires_at FROM meta WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(match row {
+            (Some(key), Some(created_at), Some(expires_at)) => Some(ApiKey {
+                key,
+                created_at,
+                expires_at,
+            }),
+            _ => None,
+        })
+    }
+
+    /// The API key: the stored one while it is valid, otherwise a newly minted one valid for
+    /// `ttl` (which replaces it). The key is minted once and kept across restarts.
+    pub async fn ensure_api_key(&self, ttl: Duration) -> Result<ApiKey, StoreError> {
+        let now = now_unix()?;
+        if let Some(key) = self.api_key().await?
+            && !key.is_expired_at(now)
+        {
+            return Ok(key);
+        }
+        let ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        let minted = ApiKey {
+            key: mint_api_key(),
+            created_at: now,
+            expires_at: now.saturating_add(ttl_secs),
+        };
+        // Only replace a key that is (still) expired or missing, so two processes racing here
+        // agree on one key.
+        let replaced = sqlx::query(
+            "UPDATE meta SET api_key = ?, api_key_created_at = ?, api_key_expires_at = ? \
+             WHERE id = 1 AND (api_key IS NULL OR api_key_expires_at <= ?)",
+        )
+        .bind(&minted.key)
+        .bind(minted.created_at)
+        .bind(minted.expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if replaced == 1 {
+            tracing::debug!(expires_at = minted.expires_at, "minted a new data API key");
+            return Ok(minted);
+        }
+        self.api_key()
+            .await?
+            .ok_or(StoreError::Query(sqlx::Error::RowNotFound))
+    }
+
+    /// Close the pool (waits for connections to be returned; checkpoints the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn now_unix() -> Result<i64, StoreError> {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| StoreError::Clock)?
+        .as_secs();
+    i64::try_from(secs).map_err(|_| StoreError::Clock)
+}
+
+/// `da2-` followed by 26 random lowercase alphanumerics, as AppSync's keys look.
+fn mint_api_key() -> String {
+    const ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut key = String::with_capacity(30);
+    key.push_str("da2-");
+    for _ in 0..26 {
+        let i: usize = rand::random_range(0..ALPHABET.len());
+        key.push(char::from(ALPHABET[i]));
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests;
