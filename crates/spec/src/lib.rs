@@ -7,7 +7,11 @@
 pub mod auth;
 pub mod backend;
 pub mod data;
+pub mod error;
 pub mod function;
+mod props;
 pub mod storage;
 
 pub use backend::{Backend, Diagnostic, SourceLocation};
+pub use error::{SpecError, SpecErrorKind};
+pub use props::SecretValue;
