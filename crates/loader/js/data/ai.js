@@ -1,6 +1,18 @@
 // a.ai.model, a.ai.dataTool and a.conversation (AI kit routes), and the @conversation field.
 import { accessData, allowForConversations } from './auth.js';
-import { brand, capitalize, getBrand, schemaError, toArray, withCallSite } from './util.js';
+import {
+  brand,
+  callSiteAround,
+  captureCallSite,
+  capitalize,
+  getBrand,
+  markModifier,
+  modifierSite,
+  schemaError,
+  callUser,
+  toArray,
+  withCallSite,
+} from './util.js';
 
 /** Bedrock model ids of the names accepted by `a.ai.model(name)`. */
 const supportedModels = {
@@ -45,11 +57,16 @@ export function conversation(input) {
   const data = { authorization: [] };
   const builder = {
     authorization(callback) {
-      data.authorization = toArray(callback(allowForConversations));
+      markModifier(this, 'authorization');
+      const site = modifierSite(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allowForConversations, site));
       return this;
     },
   };
-  return withCallSite({ ...brand(conversationBrandName), ...input, ...builder, data });
+  return withCallSite(
+    { ...brand(conversationBrandName), ...input, ...builder, data },
+    callSiteAround(captureCallSite(), input),
+  );
 }
 
 export function isConversationRoute(type) {
@@ -79,6 +96,7 @@ function extractAuthorization(typeDef, typeName) {
   if (strategy !== 'owner' || provider !== 'userPools') {
     throw schemaError(
       `Conversation ${typeName} must use owner authorization with a user pool provider. Use .authorization((allow) => allow.owner()) to configure authorization for your conversation route.`,
+      modifierSite(typeDef, 'authorization'),
       typeDef,
     );
   }

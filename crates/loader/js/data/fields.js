@@ -1,6 +1,6 @@
 // Scalar field builders (a.id(), a.string(), ...) with their modifiers and `.validate()`.
 import { allowWithoutResource } from './auth.js';
-import { brandSymbol, toArray, withCallSite } from './util.js';
+import { brandSymbol, callUser, markModifier, modifierSite, toArray, withCallSite } from './util.js';
 
 /** GraphQL type of each scalar builder. */
 export const ModelFieldType = Object.freeze({
@@ -106,18 +106,21 @@ export function makeField(fieldType) {
       return this;
     },
     default(value) {
+      markModifier(this, 'default');
       data.default = typeof value === 'undefined' ? GENERATED : value;
       lastInvokedMethod = 'default';
       return this;
     },
     authorization(callback) {
-      data.authorization = toArray(callback(allowWithoutResource()));
+      markModifier(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allowWithoutResource(), modifierSite(this, 'authorization')));
       lastInvokedMethod = 'authorization';
       return this;
     },
     validate(callback) {
+      markModifier(this, 'validate');
       const { builder, getRules } = createValidationBuilder();
-      callback(builder);
+      callUser(callback, builder, modifierSite(this, 'validate'));
       data.validation = getRules();
       lastInvokedMethod = 'validate';
       return this;

@@ -2,7 +2,17 @@
 // (a.handler.function / custom / inlineSql / sqlReference).
 import { allowForCustomOperations } from './auth.js';
 import { ModelFieldType } from './fields.js';
-import { brand, brandSymbol, captureCallSite, getBrand, toArray, withCallSite } from './util.js';
+import {
+  brand,
+  brandSymbol,
+  callUser,
+  captureCallSite,
+  getBrand,
+  markModifier,
+  modifierSite,
+  toArray,
+  withCallSite,
+} from './util.js';
 
 // ---------------------------------------------------------------- handlers
 const HANDLER_DATA = Symbol('Data');
@@ -95,18 +105,23 @@ function makeCustomOperation(typeName, brandName, input) {
   };
   const builder = {
     arguments(args) {
+      markModifier(this, 'arguments');
       data.arguments = args;
       return this;
     },
     returns(returnType) {
+      markModifier(this, 'returns');
       data.returnType = returnType;
       return this;
     },
     authorization(callback) {
-      data.authorization = toArray(callback(allowForCustomOperations));
+      markModifier(this, 'authorization');
+      const site = modifierSite(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allowForCustomOperations, site));
       return this;
     },
     handler(handlers) {
+      markModifier(this, 'handler');
       data.handlers = toArray(handlers);
       if (lastHandlerIsAsyncFunction(handlers)) {
         data.returnType = eventInvocationResponse;
@@ -114,6 +129,7 @@ function makeCustomOperation(typeName, brandName, input) {
       return this;
     },
     for(source) {
+      markModifier(this, 'for');
       data.subscriptionSource = toArray(source);
       return this;
     },

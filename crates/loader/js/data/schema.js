@@ -2,7 +2,16 @@
 import { allow } from './auth.js';
 import { processSchema } from './processor/index.js';
 import { isSchemaModelType } from './types.js';
-import { brand, builderError, CALL_SITE, getBrand, toArray, withCallSite } from './util.js';
+import {
+  brand,
+  builderError,
+  CALL_SITE,
+  callUser,
+  captureCallSite,
+  getBrand,
+  toArray,
+  withCallSite,
+} from './util.js';
 
 function filterSchemaModelTypes(contents) {
   const models = {};
@@ -21,7 +30,7 @@ function without(self, key) {
 }
 
 function setSchemaAuthorization(self, callback) {
-  self.data.authorization = toArray(callback(allow));
+  self.data.authorization = toArray(callUser(callback, allow, captureCallSite()));
   return without(self, 'authorization');
 }
 
@@ -80,17 +89,17 @@ function rdsSchema(types, configuration) {
       return without(this, 'addSubscriptions');
     },
     setAuthorization(callback) {
-      callback(models, this);
+      callUser(callback, models, captureCallSite(), this);
       return without(this, 'setAuthorization');
     },
     setRelationships(callback) {
       const rest = without(this, 'setRelationships');
-      callback(models);
+      callUser(callback, models, captureCallSite());
       return rest;
     },
     renameModels(callback) {
       const rest = without(this, 'renameModels');
-      const changeLog = callback();
+      const changeLog = callUser(callback, undefined, captureCallSite());
       changeLog.forEach(([curName, newName]) => {
         const currentType = data.types[curName];
         if (currentType === undefined) {

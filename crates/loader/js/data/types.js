@@ -1,7 +1,17 @@
 // a.ref, a.customType, a.enum, relationship fields (hasOne/hasMany/belongsTo) and a.model
 // with its index builder.
 import { allow, allowWithoutResource } from './auth.js';
-import { brand, brandSymbol, toArray, withCallSite } from './util.js';
+import {
+  brand,
+  brandSymbol,
+  callSiteAround,
+  callUser,
+  captureCallSite,
+  markModifier,
+  modifierSite,
+  toArray,
+  withCallSite,
+} from './util.js';
 
 // ---------------------------------------------------------------- a.ref
 export function ref(link) {
@@ -28,7 +38,8 @@ export function ref(link) {
       return this;
     },
     authorization(callback) {
-      data.authorization = toArray(callback(allow));
+      markModifier(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allow, modifierSite(this, 'authorization')));
       return this;
     },
     mutations(operations) {
@@ -42,7 +53,7 @@ export function ref(link) {
 
 // ---------------------------------------------------------------- a.customType / a.enum
 export function customType(fields) {
-  return withCallSite({ data: { fields, type: 'customType' } });
+  return withCallSite({ data: { fields, type: 'customType' } }, callSiteAround(captureCallSite(), fields));
 }
 
 export function enumType(values) {
@@ -78,7 +89,8 @@ function relationshipField(type, relatedModel, references) {
       return this;
     },
     authorization(callback) {
-      data.authorization = toArray(callback(allow));
+      markModifier(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allow, modifierSite(this, 'authorization')));
       return this;
     },
   };
@@ -142,19 +154,24 @@ export function model(fields) {
   };
   const builder = {
     identifier(identifier) {
+      markModifier(this, 'identifier');
       data.identifier = identifier;
       return this;
     },
     secondaryIndexes(callback) {
-      data.secondaryIndexes = callback(modelIndex);
+      markModifier(this, 'secondaryIndexes');
+      data.secondaryIndexes = callUser(callback, modelIndex, modifierSite(this, 'secondaryIndexes'));
       return this;
     },
     disableOperations(ops) {
+      markModifier(this, 'disableOperations');
       data.disabledOperations = ops;
       return this;
     },
     authorization(callback) {
-      data.authorization = toArray(callback(allowWithoutResource()));
+      markModifier(this, 'authorization');
+      const site = modifierSite(this, 'authorization');
+      data.authorization = toArray(callUser(callback, allowWithoutResource(), site));
       return this;
     },
     [brandSymbol]: 'modelType',
@@ -165,7 +182,7 @@ export function model(fields) {
     },
     fields: data.fields,
   };
-  return withCallSite(builder);
+  return withCallSite(builder, callSiteAround(captureCallSite(), fields));
 }
 
 /** Whether `value` is a model builder (what `schema.models` lists). */

@@ -105,24 +105,24 @@ function areConflicting(left, right) {
 }
 
 /** Merges implied fields into `existing`; `site` is blamed on conflict. */
-export function addFields(existing, additions, site) {
+export function addFields(existing, additions, ...sites) {
   for (const [k, addition] of Object.entries(additions)) {
     if (!existing[k]) {
       existing[k] = addition;
     } else if (areConflicting(existing[k], addition)) {
-      throw schemaError(`Field ${k} defined twice with conflicting definitions.`, site);
+      throw schemaError(`Field ${k} defined twice with conflicting definitions.`, ...sites);
     }
   }
 }
 
 /** SQL models: every implied field must be an explicit field. */
-export function validateStaticFields(existing, implicitFields, site) {
+export function validateStaticFields(existing, implicitFields, ...sites) {
   if (implicitFields === undefined) return;
   for (const [k, field] of Object.entries(implicitFields)) {
     if (!existing[k]) {
-      throw schemaError(`Field ${k} isn't defined.`, site);
+      throw schemaError(`Field ${k} isn't defined.`, ...sites);
     } else if (areConflicting(existing[k], field)) {
-      throw schemaError(`Field ${k} defined twice with conflicting definitions.`, existing[k], site);
+      throw schemaError(`Field ${k} defined twice with conflicting definitions.`, existing[k], ...sites);
     }
   }
 }
@@ -142,7 +142,7 @@ export function validateImpliedFields(existing, implicitFields, site) {
 
 // ---------------------------------------------------------------- @auth
 /** `@auth(rules: [...])` of a rule list, and the owner/group fields the rules imply. */
-export function calculateAuth(authorization, site) {
+export function calculateAuth(authorization, ...sites) {
   const authFields = {};
   const rules = [];
   for (const entry of authorization) {
@@ -162,7 +162,7 @@ export function calculateAuth(authorization, site) {
         parts.push(`ownerField: "${rule.groupOrOwnerField}"`);
       }
       const implied = rule.multiOwner ? makeField('String').array() : makeField('String');
-      addFields(authFields, { [rule.groupOrOwnerField]: implied }, site);
+      addFields(authFields, { [rule.groupOrOwnerField]: implied }, ...sites);
     }
     if (rule.groups) parts.push(`groups: [${rule.groups.map((g) => `"${g}"`).join(', ')}]`);
     if (rule.identityClaim) parts.push(`identityClaim: "${rule.identityClaim}"`);
@@ -173,14 +173,14 @@ export function calculateAuth(authorization, site) {
   return { authString, authFields };
 }
 
-function validateCustomHandlerAuthRule(rule, site) {
+function validateCustomHandlerAuthRule(rule, ...sites) {
   if (rule.groups && rule.provider === 'oidc') {
-    throw schemaError('OIDC group auth is not supported with a.handler.custom', site);
+    throw schemaError('OIDC group auth is not supported with a.handler.custom', ...sites);
   }
   if (rule.provider === 'identityPool' || rule.provider === 'iam') {
     throw schemaError(
       "identityPool-based auth (allow.guest() and allow.authenticated('identityPool')) is not supported with a.handler.custom",
-      site,
+      ...sites,
     );
   }
 }
@@ -198,32 +198,32 @@ const nativeDirectives = {
   custom: { default: '@aws_lambda', function: '@aws_lambda' },
 };
 
-function nativeDirectiveOf(rule, site) {
+function nativeDirectiveOf(rule, ...sites) {
   const byProvider = Object.prototype.hasOwnProperty.call(nativeDirectives, rule.strategy)
     ? nativeDirectives[rule.strategy]
     : undefined;
   if (byProvider === undefined) {
-    throw schemaError(`Unsupported auth strategy for custom handlers: ${rule.strategy}`, site);
+    throw schemaError(`Unsupported auth strategy for custom handlers: ${rule.strategy}`, ...sites);
   }
   const provider = rule.provider || 'default';
   const directive = Object.prototype.hasOwnProperty.call(byProvider, provider)
     ? byProvider[provider]
     : undefined;
   if (directive === undefined) {
-    throw schemaError(`Unsupported provider for custom handlers: ${rule.provider}`, site);
+    throw schemaError(`Unsupported provider for custom handlers: ${rule.provider}`, ...sites);
   }
   return directive;
 }
 
 /** Native AppSync directives (`@aws_api_key @aws_cognito_user_pools(cognito_groups: [...])`). */
-export function mapToNativeAppSyncAuthDirectives(authorization, isCustomHandler, site) {
+export function mapToNativeAppSyncAuthDirectives(authorization, isCustomHandler, ...sites) {
   const rules = new Set();
   const groupProvider = new Map();
   const generalProviderUsed = new Set();
   for (const entry of authorization) {
     const rule = accessData(entry);
-    if (isCustomHandler) validateCustomHandlerAuthRule(rule, site);
-    const provider = nativeDirectiveOf(rule, site);
+    if (isCustomHandler) validateCustomHandlerAuthRule(rule, ...sites);
+    const provider = nativeDirectiveOf(rule, ...sites);
     if (rule.groups) {
       if (!groupProvider.has(provider)) groupProvider.set(provider, new Set());
       rule.groups.forEach((group) => groupProvider.get(provider).add(group));

@@ -5,7 +5,7 @@ import { CONVERSATION_SCHEMA_GRAPHQL_TYPES } from '../conversation-types.js';
 import { createConversationField } from '../ai.js';
 import { GENERATED } from '../fields.js';
 import { eventInvocationResponseCustomType } from '../operations.js';
-import { capitalize, locationOf, schemaError } from '../util.js';
+import { capitalize, locate, modifierSite, schemaError } from '../util.js';
 import {
   addFields,
   calculateAuth,
@@ -58,9 +58,9 @@ function processFieldLevelAuthRules(fields, authFields) {
   const fieldLevelAuthRules = {};
   for (const [fieldName, fieldDef] of Object.entries(fields)) {
     const fieldAuth = fieldDef?.data?.authorization || [];
-    const { authString, authFields: fieldAuthFields } = calculateAuth(fieldAuth, fieldDef);
+    const { authString, authFields: fieldAuthFields } = calculateAuth(fieldAuth, modifierSite(fieldDef, 'authorization'), fieldDef);
     if (authString) fieldLevelAuthRules[fieldName] = authString;
-    if (fieldAuthFields) addFields(authFields, fieldAuthFields, fieldDef);
+    if (fieldAuthFields) addFields(authFields, fieldAuthFields, modifierSite(fieldDef, 'authorization'), fieldDef);
   }
   return fieldLevelAuthRules;
 }
@@ -72,12 +72,14 @@ function validateDBGeneration(fields, databaseEngine) {
     if (isGenerated && databaseEngine !== 'postgresql') {
       throw schemaError(
         `Invalid field definition for ${fieldName}. DB-generated fields are only supported with PostgreSQL data sources.`,
+        modifierSite(fieldDef, 'default'),
         fieldDef,
       );
     }
     if (isGenerated && fieldType !== 'Int') {
       throw schemaError(
         `Incompatible field type. Field type ${fieldType} in field ${fieldName} cannot be configured as a DB-generated field.`,
+        modifierSite(fieldDef, 'default'),
         fieldDef,
       );
     }
@@ -93,6 +95,7 @@ function validateNullableIdentifiers(fields, identifier, site) {
       if (!required && fieldType !== 'ID' && !isGenerated) {
         throw schemaError(
           `Invalid identifier definition. Field ${fieldName} cannot be used in the identifier. Identifiers must reference required or DB-generated fields)`,
+          modifierSite(site, 'identifier'),
           fieldDef,
           site,
         );
@@ -220,9 +223,9 @@ function processSqlModel(typeName, typeDef, authRules, getRefType, databaseEngin
   validateRefUseCases(typeName, 'model', fields, getRefType, typeDef);
   const identifier = typeDef.data.identifier;
   const [partitionKey] = identifier;
-  const { authString, authFields } = calculateAuth(authRules, typeDef);
+  const { authString, authFields } = calculateAuth(authRules, modifierSite(typeDef, 'authorization'), typeDef);
   const fieldLevelAuthRules = processFieldLevelAuthRules(fields, authFields);
-  validateStaticFields(fields, authFields, typeDef);
+  validateStaticFields(fields, authFields, modifierSite(typeDef, 'authorization'), typeDef);
   const { gqlFields, implicitTypes } = processFields(
     typeName,
     fields,
@@ -253,7 +256,7 @@ function processModel(typeName, typeDef, authRules, getRefType, databaseEngine) 
     getRefType,
     typeDef,
   );
-  const { authString, authFields } = calculateAuth(authRules, typeDef);
+  const { authString, authFields } = calculateAuth(authRules, modifierSite(typeDef, 'authorization'), typeDef);
   if (authString == '') {
     throw schemaError(
       `Model \`${typeName}\` is missing authorization rules. Add global rules to the schema or ensure every model has its own rules.`,
@@ -447,16 +450,6 @@ export function processSchema({ schema }) {
       customSqlDataSourceStrategies: out.customSqlDataSourceStrategies,
     };
   } catch (error) {
-    if (error && typeof error === 'object' && error.stratusLocation === undefined) {
-      const location = locationOf(state.current);
-      if (location) {
-        try {
-          error.stratusLocation = location;
-        } catch (_) {
-          // frozen error object: leave it as is
-        }
-      }
-    }
-    throw error;
+    throw locate(error, state.current);
   }
 }

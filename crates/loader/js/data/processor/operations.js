@@ -1,7 +1,7 @@
 // Custom operations → `type Query/Mutation/Subscription` fields, with their handlers (@function,
 // JS resolvers, @sql), @aws_subscribe, @generation, and the checks the real builder makes.
 import { getHandlerData } from '../operations.js';
-import { brandSymbol, capitalize, getBrand, schemaError } from '../util.js';
+import { brandSymbol, capitalize, getBrand, modifierSite, schemaError } from '../util.js';
 import {
   calculateAuth,
   escapeGraphQlString,
@@ -117,6 +117,7 @@ function validateCustomOperations(typeDef, typeName, authRules, getRefType) {
       if (configured.size > 0) {
         throw schemaError(
           `Field handlers must be of the same type. ${typeName} has been configured with ${JSON.stringify(Array.from(configured))}`,
+          modifierSite(typeDef, 'handler'),
           typeDef,
         );
       }
@@ -143,6 +144,7 @@ function validateCustomOperations(typeDef, typeName, authRules, getRefType) {
   if (opType !== 'Subscription' && subscriptionSource.length > 0) {
     throw schemaError(
       `The .for() modifier function can only be used with a custom subscription. ${typeName} is not a custom subscription.`,
+      modifierSite(typeDef, 'for'),
       typeDef,
     );
   }
@@ -195,6 +197,7 @@ function validateCustomOperations(typeDef, typeName, authRules, getRefType) {
       if (expectedReturnType !== resolvedReturnType) {
         throw schemaError(
           `Invalid subscription definition. .for() can only reference resources that have the same return type. ${typeName} is referencing resources that have different return types.`,
+          modifierSite(typeDef, 'for'),
           typeDef,
         );
       }
@@ -211,8 +214,8 @@ function customOperationToGql(typeName, typeDef, authorization, isCustom, databa
   let customTypeAuthRules;
 
   const { authString } = isCustom
-    ? mapToNativeAppSyncAuthDirectives(authorization, true, typeDef)
-    : calculateAuth(authorization, typeDef);
+    ? mapToNativeAppSyncAuthDirectives(authorization, true, modifierSite(typeDef, 'authorization'), typeDef)
+    : calculateAuth(authorization, modifierSite(typeDef, 'authorization'), typeDef);
 
   const resolveReturnTypeName = (rt, { refererTypeName, shouldAddCustomTypeToImplicitTypes = true }) => {
     if (isRefField(rt)) {
@@ -235,7 +238,7 @@ function customOperationToGql(typeName, typeDef, authorization, isCustom, databa
     } else if (isScalarField(rt)) {
       return scalarFieldToGql(rt?.data);
     }
-    throw schemaError(`Unrecognized return type on ${typeName}`, typeDef);
+    throw schemaError(`Unrecognized return type on ${typeName}`, modifierSite(typeDef, 'returns'), typeDef);
   };
 
   let returnTypeName;
