@@ -10,10 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { CASES_DIR, caseFiles, expectedFileOf } from './lib/cases.mjs';
-import { REPO } from './lib/env.mjs';
+import { pathToFileURL } from 'node:url';
+import { REAL_DATA_SCHEMA, REPO, TESTS_DIR, oracleUnavailable } from './lib/env.mjs';
+import { randomSchema } from './random-schema.mjs';
+import { sanitizeTransform } from './lib/sanitize.mjs';
+import { installCallSiteHook } from './lib/callsite.mjs';
 
 const runner = process.env.STRATUS_QJS;
-const V8_SPECIFIC = [/^Cannot destructure/, /is not iterable/, /^Maximum call stack size exceeded$/];
+const V8_SPECIFIC = [/^Cannot destructure/, /^Cannot read properties of/, /is not iterable/, /is not a function$/, /^Maximum call stack size exceeded$/];
 
 describe('cases under QuickJS', { skip: runner ? false : 'set STRATUS_QJS to a QuickJS module runner' }, () => {
   const output = runner
@@ -45,4 +49,31 @@ describe('cases under QuickJS', { skip: runner ? false : 'set STRATUS_QJS to a Q
       });
     }
   }
+
+  test('random schemas (seeds of qjs/run-cases.mjs) match the real builder', { skip: oracleUnavailable() }, async () => {
+    installCallSiteHook();
+    globalThis.__stratusTestProjectRoot = TESTS_DIR;
+    const real = (await import(pathToFileURL(REAL_DATA_SCHEMA).href)).a;
+    const t = { fn: (name) => ({ __oracleFunction: true, name, getInstance() {} }) };
+    const seeds = Object.keys(results.random ?? {});
+    assert.ok(seeds.length > 0, 'no random results from the QuickJS run');
+    for (const seed of seeds) {
+      const got = results.random[seed];
+      let want;
+      try {
+        const out = sanitizeTransform(randomSchema(real, t, Number(seed)).transform(), { baseDir: TESTS_DIR, projectRoot: TESTS_DIR, flavor: 'real' });
+        want = { transform: out };
+      } catch (error) {
+        want = { error: error.message };
+      }
+      if (want.error === undefined) {
+        assert.equal(got.error, undefined, `seed ${seed}: QuickJS error ${got.error}`);
+        assert.deepEqual(got.transform, want.transform, `seed ${seed}`);
+      } else {
+        assert.ok(got.error !== undefined, `seed ${seed}: QuickJS accepted it`);
+        if (!V8_SPECIFIC.some((re) => re.test(want.error))) assert.equal(got.error, want.error, `seed ${seed}`);
+        assert.ok(got.location, `seed ${seed}: no stratusLocation`);
+      }
+    }
+  });
 });

@@ -19,7 +19,7 @@ if ! command -v node >/dev/null 2>&1; then
   exit 2
 fi
 
-suites=(cases.test.mjs fixtures.test.mjs qjs.test.mjs)
+suites=(cases.test.mjs fixtures.test.mjs differential.test.mjs qjs.test.mjs)
 if (($# > 0)); then
   suites=()
   for s in "$@"; do suites+=("${s%.test.mjs}.test.mjs"); done

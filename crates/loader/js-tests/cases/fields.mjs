@@ -243,4 +243,46 @@ export default [
         })
         .authorization(pub),
   },
+  {
+    name: 'ref-and-relationship-field-auth',
+    build: (a) =>
+      a
+        .schema({
+          Color: a.enum(['R', 'G']),
+          Addr: a.customType({ street: a.string() }),
+          Parent: a.model({
+            color: a.ref('Color').authorization((allow) => [allow.owner(), allow.groups(['Admins'])]),
+            addr: a.ref('Addr').required().authorization((allow) => allow.authenticated()),
+            kids: a.hasMany('Kid', 'parentId').authorization((allow) => [allow.ownerDefinedIn('creator')]),
+          }),
+          Kid: a.model({
+            parentId: a.id(),
+            parent: a.belongsTo('Parent', 'parentId').authorization((allow) => allow.guest().to(['read'])),
+            kind: a.enum(['a']),
+          }),
+        })
+        .authorization((allow) => allow.publicApiKey()),
+  },
+  {
+    name: 'field-auth-callback-throws',
+    build: (a) =>
+      a
+        .schema({
+          T: a.model({
+            f: a.string().authorization((allow) => allow.resource('x')), // blame:field-auth-callback-throws
+          }),
+        })
+        .authorization((allow) => allow.publicApiKey()),
+  },
+  {
+    name: 'validate-numeric-rule-on-string',
+    build: (a) =>
+      a
+        .schema({
+          T: a.model({
+            f: a.string().validate((v) => v.gt(1)),
+          }),
+        })
+        .authorization((allow) => allow.publicApiKey()),
+  },
 ];

@@ -1,7 +1,8 @@
 // Engine-agnostic runner of cases/*.mjs with Stratus's builder, for checking it under QuickJS
 // (the engine the loader embeds). No host APIs: needs only ES modules and a global `print`
 // (falls back to console.log). Prints one JSON document:
-//   { "<case file>": { "<case>": { "transform": [...] } | { "error": msg, "location": {...} } } }
+//   { "<case file>": { "<case>": { "transform": [...] } | { "error": msg, "location": {...} } },
+//     "random": { "<seed>": { "transform": {...} } | { "error", "location" } } }
 // Entry paths must be given relative to crates/loader (the module names then look like
 // `js-tests/cases/x.mjs`). See qjs.test.mjs.
 import { a, configure } from '../../js/data/index.js';
@@ -9,6 +10,7 @@ import fields from '../cases/fields.mjs';
 import models from '../cases/models.mjs';
 import operations from '../cases/operations.mjs';
 import schemas from '../cases/schemas.mjs';
+import { randomSchema } from '../random-schema.mjs';
 
 const FILES = { 'fields.mjs': fields, 'models.mjs': models, 'operations.mjs': operations, 'schemas.mjs': schemas };
 const out = typeof print === 'function' ? print : (s) => console.log(s);
@@ -70,6 +72,16 @@ for (const [file, cases] of Object.entries(FILES)) {
     } catch (error) {
       results[file][c.name] = { error: String(error?.message ?? error), location: error?.stratusLocation ?? null };
     }
+  }
+}
+// seeded random schemas (compared with the real builder by qjs.test.mjs)
+const RANDOM_SEEDS = 300;
+results['random'] = {};
+for (let seed = 1; seed <= RANDOM_SEEDS; seed++) {
+  try {
+    results['random'][seed] = { transform: sanitize(randomSchema(a, t, seed).transform()) };
+  } catch (error) {
+    results['random'][seed] = { error: String(error?.message ?? error), location: error?.stratusLocation ?? null };
   }
 }
 out(JSON.stringify(results));

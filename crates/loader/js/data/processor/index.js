@@ -182,7 +182,7 @@ function sortTopLevelTypes(entries) {
   ];
 }
 
-function mergeCustomTypeAuthRules(existing, added) {
+function mergeCustomTypeAuthRules(existing, added, sources, operation) {
   if (!added) return;
   const { typeName, authRules } = added;
   if (typeName in existing) {
@@ -190,9 +190,12 @@ function mergeCustomTypeAuthRules(existing, added) {
   } else {
     existing[typeName] = authRules;
   }
+  // the operations the rules come from (to locate errors about them)
+  if (!sources.has(typeName)) sources.set(typeName, []);
+  sources.get(typeName).push(modifierSite(operation, 'authorization'), operation);
 }
 
-function processCustomType(typeName, typeDef, inheritedAuth, getRefType, databaseEngine) {
+function processCustomType(typeName, typeDef, inheritedAuth, authSources, getRefType, databaseEngine) {
   const fields = typeDef.data.fields;
   validateRefUseCases(typeName, 'customType', fields, getRefType, typeDef);
   const relationshipFields = Object.fromEntries(
@@ -200,7 +203,12 @@ function processCustomType(typeName, typeDef, inheritedAuth, getRefType, databas
   );
   let customAuth = '';
   if (typeName in inheritedAuth) {
-    customAuth = mapToNativeAppSyncAuthDirectives(inheritedAuth[typeName], false, typeDef).authString;
+    customAuth = mapToNativeAppSyncAuthDirectives(
+      inheritedAuth[typeName],
+      false,
+      ...(authSources.get(typeName) ?? []),
+      typeDef,
+    ).authString;
   }
   const authFields = {};
   const fieldLevelAuthRules = processFieldLevelAuthRules(relationshipFields, authFields);
@@ -297,6 +305,7 @@ function preprocess(schema, state) {
   let shouldAddConversationTypes = false;
   // custom type name -> auth rules inherited from the operations returning it
   const inheritedAuth = {};
+  const authSources = new Map();
   const jsFunctions = [];
   const lambdaFunctions = {};
   const customSqlDataSourceStrategies = [];
@@ -337,6 +346,7 @@ function preprocess(schema, state) {
           typeName,
           typeDef,
           inheritedAuth,
+          authSources,
           getRefType,
           databaseEngine,
         );
@@ -358,14 +368,16 @@ function preprocess(schema, state) {
           if (!uniqueInputTypes.has(name)) uniqueInputTypes.set(name, { fields, site: typeDef });
         }
         topLevelTypes.push(...implicitTypes);
-        mergeCustomTypeAuthRules(inheritedAuth, customTypeAuthRules);
+        mergeCustomTypeAuthRules(inheritedAuth, customTypeAuthRules, authSources, typeDef);
         if (customTypeAuthRules) {
           const nested = extractNestedCustomTypeNames(customTypeAuthRules, topLevelTypes, getRefType);
           for (const nestedName of nested) {
-            mergeCustomTypeAuthRules(inheritedAuth, {
-              typeName: nestedName,
-              authRules: customTypeAuthRules.authRules,
-            });
+            mergeCustomTypeAuthRules(
+              inheritedAuth,
+              { typeName: nestedName, authRules: customTypeAuthRules.authRules },
+              authSources,
+              typeDef,
+            );
           }
         }
         Object.assign(lambdaFunctions, lambdaFunctionDefinition);
