@@ -1,17 +1,12 @@
-//! The data schema toolchain: directive SDL → [`DataSchema`], the AppSync SDL the Amplify
-//! transformer generates, and `model_introspection`.
+//! The data schema toolchain: directive SDL → [`DataSchema`](stratus_spec::data::DataSchema),
+//! the AppSync SDL the Amplify transformer generates, and `model_introspection`.
 
 pub mod appsync;
+mod error;
 pub mod introspection;
+pub mod naming;
 mod parse;
+pub mod sdl;
 
+pub use error::SchemaError;
 pub use parse::parse_directive_sdl;
-
-/// An error in a data schema (the user's SDL or builder output).
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    #[error("invalid GraphQL: {0}")]
-    Syntax(String),
-    #[error("{0}")]
-    Invalid(String),
-}

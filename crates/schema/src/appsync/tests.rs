@@ -1,0 +1,82 @@
+//! Unit tests of the AppSync schema generation (small schemas, exact output).
+
+use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+
+use super::generate_sdl;
+
+fn spec(sdl: &str, default: AuthMode, additional: &[AuthMode], sandbox: bool) -> DataSpec {
+    DataSpec {
+        name: "amplifyData".into(),
+        directive_sdl: sdl.into(),
+        authorization_modes: AuthorizationModes {
+            default,
+            additional: additional.to_vec(),
+            sandbox_mode: sandbox,
+            api_key_expires_in_days: None,
+            api_key_description: None,
+            lambda_authorizer: None,
+            oidc: None,
+        },
+        schema: DataSchema::default(),
+        js_functions: vec![],
+        lambda_functions: vec![],
+        function_schema_access: vec![],
+    }
+}
+
+fn definition<'a>(sdl: &'a str, header: &str) -> &'a str {
+    let start = sdl
+        .find(header)
+        .unwrap_or_else(|| panic!("{header} not in:\n{sdl}"));
+    let rest = &sdl[start..];
+    let end = rest.find("\n}").map(|i| i + 2).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn sandbox_model_gets_api_key_and_iam_everywhere() {
+    let out = generate_sdl(&spec(
+        "type Todo @model { content: String }",
+        AuthMode::ApiKey,
+        &[AuthMode::AwsIam],
+        true,
+    ))
+    .unwrap();
+    assert_eq!(
+        definition(&out, "type Todo "),
+        "type Todo @aws_api_key @aws_iam {\n  content: String\n  id: ID!\n  createdAt: AWSDateTime!\n  updatedAt: AWSDateTime!\n}"
+    );
+    assert!(out.contains(
+        "  listTodos(filter: ModelTodoFilterInput, limit: Int, nextToken: String): ModelTodoConnection @aws_api_key @aws_iam\n"
+    ));
+    assert!(out.contains("input AmplifyAIConversationTurnErrorInput {"));
+}
+
+#[test]
+fn owner_rule_adds_owner_field_and_subscription_argument() {
+    let out = generate_sdl(&spec(
+        "type Todo @model @auth(rules: [{allow: owner}]) { content: String }",
+        AuthMode::AmazonCognitoUserPools,
+        &[AuthMode::AwsIam],
+        false,
+    ))
+    .unwrap();
+    assert!(definition(&out, "type Todo ").contains("  owner: String\n"));
+    assert!(out.contains(
+        "onCreateTodo(filter: ModelSubscriptionTodoFilterInput, owner: String): Todo @aws_subscribe(mutations: [\"createTodo\"]) @aws_iam @aws_cognito_user_pools"
+    ));
+}
+
+#[test]
+fn unknown_directive_is_reported_with_position() {
+    let err = generate_sdl(&spec(
+        "type Todo @model {\n  content: String @bogus\n}",
+        AuthMode::ApiKey,
+        &[],
+        true,
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("line 2, column 19"), "{err}");
+    assert!(err.contains("Unknown directive 'bogus'"), "{err}");
+}
