@@ -199,34 +199,41 @@ fn kind(def: &TypeDefinition) -> Kind {
     }
 }
 
-/// Merge `incoming` (a later definition or extension of the same name) into `existing`, the
-/// way graphql-tools' `mergeTypeDefs` does for the parts the codegen reads.
+/// Merge `incoming` (a later definition or extension of the same name) into `existing`:
+/// directives and members are appended.
 fn merge(existing: &mut TypeDef, incoming: TypeDef) {
     existing.directives.extend(incoming.directives);
     match (&mut existing.kind, incoming.kind) {
-        (Kind::Object(fields), Kind::Object(more)) => {
-            for f in more {
-                if !fields.iter().any(|x| x.name == f.name) {
-                    fields.push(f);
-                }
-            }
-        }
-        (Kind::Enum(values), Kind::Enum(more)) => {
-            for v in more {
-                if !values.contains(&v) {
-                    values.push(v);
-                }
-            }
-        }
-        (Kind::Input(fields), Kind::Input(more)) => {
-            for f in more {
-                if !fields.iter().any(|x| x.name == f.name) {
-                    fields.push(f);
-                }
-            }
-        }
+        (Kind::Object(fields), Kind::Object(more)) => fields.extend(more),
+        (Kind::Enum(values), Kind::Enum(more)) => values.extend(more),
+        (Kind::Input(fields), Kind::Input(more)) => fields.extend(more),
         _ => {}
     }
+}
+
+/// A member defined twice (in one definition or through an extension) is invalid GraphQL;
+/// the transformer rejects it before the codegen ever runs.
+fn reject_duplicates(def: &TypeDef) -> Result<(), IntrospectionError> {
+    let names: Vec<&str> = match &def.kind {
+        Kind::Object(fields) => fields.iter().map(|f| f.name.as_str()).collect(),
+        Kind::Input(fields) => fields.iter().map(|f| f.name.as_str()).collect(),
+        Kind::Enum(values) => values.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) {
+            let what = if matches!(def.kind, Kind::Enum(_)) {
+                "Enum value"
+            } else {
+                "Field"
+            };
+            return Err(IntrospectionError::invalid(format!(
+                "{what} \"{}.{name}\" can only be defined once.",
+                def.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn parse(sdl: &str) -> Result<Document, IntrospectionError> {
@@ -267,6 +274,9 @@ pub(super) fn parse(sdl: &str) -> Result<Document, IntrospectionError> {
             }
             TypeSystemDefinition::Directive(_) => {}
         }
+    }
+    for def in &doc.types {
+        reject_duplicates(def)?;
     }
     // Operations a `schema { }` definition leaves out default to the conventionally named
     // type, as graphql-tools' schema merge does.

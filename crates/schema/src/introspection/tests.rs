@@ -116,6 +116,14 @@ fn rejects_what_the_codegen_rejects() {
             "type A @model { id: ID! bs: [B] @manyToMany(relationName: \"AB\") } type B @model { id: ID! }",
             "Error for relation: 'AB', there should be two matching manyToMany directives and found: 1",
         ),
+        (
+            "type A @model { id: ID! x: Int x: String }",
+            "Field \"A.x\" can only be defined once.",
+        ),
+        (
+            "type Q { a: Int } extend type Q { a: Int }",
+            "Field \"Q.a\" can only be defined once.",
+        ),
     ];
     for (sdl, message) in cases {
         let error = error_of(sdl);
