@@ -1,0 +1,303 @@
+//! TypeScript → JavaScript with oxc: parse, strip types, print with a source map, and list the
+//! static imports that survive type stripping (with their original positions).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use oxc::allocator::Allocator;
+use oxc::ast::ast::{
+    CallExpression, Expression, ImportDeclarationSpecifier, ModuleDeclaration, NewExpression,
+    Program, StaticMemberExpression,
+};
+use oxc::ast_visit::{Visit, walk};
+use oxc::codegen::{Codegen, CodegenOptions};
+use oxc::parser::Parser;
+use oxc::semantic::SemanticBuilder;
+use oxc::span::SourceType;
+use oxc::transformer::{TransformOptions, Transformer};
+
+use crate::sourcemap::{LineIndex, PositionMap};
+
+/// A user module after type stripping.
+#[derive(Debug)]
+pub struct Transpiled {
+    pub code: String,
+    /// Generated position → original position.
+    pub map: PositionMap,
+    /// Static imports / re-exports, in source order.
+    pub imports: Vec<StaticImport>,
+    /// Every call / `new` expression with a named callee, in the original source.
+    pub calls: Vec<CallSite>,
+}
+
+/// A call expression of the original source (all positions 1-based, original).
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    /// The callee's final name: `defineAuth` for `defineAuth(...)`, `model` for `a.model(...)`.
+    pub name: String,
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+    /// Where a stack trace should point: the callee identifier, or the property of a member
+    /// callee (what V8 reports).
+    pub report: (u32, u32),
+}
+
+/// One `import ... from 'x'` / `export ... from 'x'` that is still present after type stripping.
+#[derive(Debug, Clone)]
+pub struct StaticImport {
+    pub specifier: String,
+    /// 1-based position of the specifier string in the original source.
+    pub line: u32,
+    pub column: u32,
+    /// Names this module reads from the import: named imports, `default`, and the members
+    /// accessed on a namespace import (`cdk.Duration` → `Duration`).
+    pub names: BTreeSet<String>,
+}
+
+/// A syntax or transform error, positioned in the original source (1-based).
+#[derive(Debug, Clone)]
+pub struct TranspileError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Strip types from `source` (the file at `path`) and return ES module code.
+pub fn transpile(path: &Path, source: &str) -> Result<Transpiled, TranspileError> {
+    let lines = LineIndex::new(source);
+    let source_type = SourceType::from_path(path)
+        .unwrap_or_else(|_| SourceType::mjs())
+        .with_module(true);
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, source_type).parse();
+    if let Some(err) = parsed.diagnostics.errors().next() {
+        return Err(diagnostic_error(err, &lines, "syntax error"));
+    }
+    let mut program = parsed.program;
+
+    let semantic = SemanticBuilder::new().with_enum_eval(true).build(&program);
+    if let Some(err) = semantic.diagnostics.errors().next() {
+        return Err(diagnostic_error(err, &lines, "error"));
+    }
+    let scoping = semantic.semantic.into_scoping();
+    let options = TransformOptions::default();
+    let transformed =
+        Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
+    if let Some(err) = transformed.diagnostics.errors().next() {
+        return Err(diagnostic_error(err, &lines, "error"));
+    }
+
+    let imports = collect_imports(&program, &lines);
+    let mut calls = CallCollector {
+        lines: &lines,
+        calls: Vec::new(),
+    };
+    calls.visit_program(&program);
+    let calls = calls.calls;
+
+    let printed = Codegen::new()
+        .with_options(CodegenOptions {
+            source_map_path: Some(path.to_path_buf()),
+            ..CodegenOptions::default()
+        })
+        .build(&program);
+    let map = match printed.map {
+        Some(map) => PositionMap::from_tokens(map.get_tokens().map(|t| {
+            (
+                t.get_dst_line(),
+                t.get_dst_col(),
+                t.get_src_line(),
+                t.get_src_col(),
+            )
+        })),
+        None => PositionMap::default(),
+    };
+    Ok(Transpiled {
+        code: printed.code,
+        map,
+        imports,
+        calls,
+    })
+}
+
+fn diagnostic_error(
+    err: &oxc::diagnostics::OxcDiagnostic,
+    lines: &LineIndex,
+    fallback: &str,
+) -> TranspileError {
+    let offset = err
+        .labels
+        .iter()
+        .find(|l| l.primary())
+        .or_else(|| err.labels.first())
+        .map(|l| l.offset())
+        .unwrap_or(0);
+    let (line, column) = lines.position(offset);
+    let mut message = err.message.to_string();
+    if message.is_empty() {
+        message = fallback.to_string();
+    }
+    if let Some(help) = &err.help {
+        message = format!("{message} ({help})");
+    }
+    TranspileError {
+        message,
+        line,
+        column,
+    }
+}
+
+fn collect_imports(program: &Program<'_>, lines: &LineIndex) -> Vec<StaticImport> {
+    // Local name of each namespace import → index into `imports`.
+    let mut namespaces: BTreeMap<String, usize> = BTreeMap::new();
+    let mut imports: Vec<StaticImport> = Vec::new();
+    let mut push = |specifier: &str, offset: u32, names: BTreeSet<String>| -> usize {
+        let (line, column) = lines.position(offset);
+        imports.push(StaticImport {
+            specifier: specifier.to_string(),
+            line,
+            column,
+            names,
+        });
+        imports.len() - 1
+    };
+    for stmt in &program.body {
+        let Some(decl) = stmt.as_module_declaration() else {
+            continue;
+        };
+        match decl {
+            ModuleDeclaration::ImportDeclaration(import) => {
+                if import.import_kind.is_type() {
+                    continue;
+                }
+                let mut names = BTreeSet::new();
+                let mut namespace_locals = Vec::new();
+                for spec in import.specifiers.iter().flatten() {
+                    match spec {
+                        ImportDeclarationSpecifier::ImportSpecifier(s) => {
+                            if !s.import_kind.is_type() {
+                                names.insert(s.imported.name().to_string());
+                            }
+                        }
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(_) => {
+                            names.insert("default".to_string());
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                            namespace_locals.push(s.local.name.to_string());
+                        }
+                    }
+                }
+                let idx = push(
+                    import.source.value.as_str(),
+                    import.source.span.start,
+                    names,
+                );
+                for local in namespace_locals {
+                    namespaces.insert(local, idx);
+                }
+            }
+            ModuleDeclaration::ExportFromDeclaration(export) => {
+                if export.export_kind.is_type() {
+                    continue;
+                }
+                let names = export
+                    .specifiers
+                    .iter()
+                    .filter(|s| !s.export_kind.is_type())
+                    .map(|s| s.local.name().to_string())
+                    .collect();
+                push(
+                    export.source.value.as_str(),
+                    export.source.span.start,
+                    names,
+                );
+            }
+            ModuleDeclaration::ExportAllDeclaration(export) => {
+                if export.export_kind.is_type() {
+                    continue;
+                }
+                push(
+                    export.source.value.as_str(),
+                    export.source.span.start,
+                    BTreeSet::new(),
+                );
+            }
+            _ => {}
+        }
+    }
+    if !namespaces.is_empty() {
+        let mut visitor = NamespaceMembers {
+            namespaces: &namespaces,
+            found: Vec::new(),
+        };
+        visitor.visit_program(program);
+        for (idx, name) in visitor.found {
+            if let Some(import) = imports.get_mut(idx) {
+                import.names.insert(name);
+            }
+        }
+    }
+    imports
+}
+
+/// Finds `ns.Member` for every namespace import `ns`.
+struct NamespaceMembers<'m> {
+    namespaces: &'m BTreeMap<String, usize>,
+    found: Vec<(usize, String)>,
+}
+
+impl<'a> Visit<'a> for NamespaceMembers<'_> {
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if let Expression::Identifier(object) = &it.object
+            && let Some(idx) = self.namespaces.get(object.name.as_str())
+        {
+            self.found.push((*idx, it.property.name.to_string()));
+        }
+        walk::walk_static_member_expression(self, it);
+    }
+}
+
+/// Collects [`CallSite`]s.
+struct CallCollector<'l> {
+    lines: &'l LineIndex,
+    calls: Vec<CallSite>,
+}
+
+impl CallCollector<'_> {
+    fn add(&mut self, callee: &Expression<'_>, span: oxc::span::Span) {
+        let named = match callee {
+            Expression::Identifier(id) => Some((id.name.to_string(), id.span.start)),
+            Expression::StaticMemberExpression(m) => {
+                Some((m.property.name.to_string(), m.property.span.start))
+            }
+            Expression::ComputedMemberExpression(m) => match &m.expression {
+                Expression::StringLiteral(lit) => Some((lit.value.to_string(), lit.span.start)),
+                _ => None,
+            },
+            Expression::PrivateFieldExpression(m) => {
+                Some((m.field.name.to_string(), m.field.span.start))
+            }
+            _ => None,
+        };
+        if let Some((name, at)) = named {
+            self.calls.push(CallSite {
+                name,
+                start: self.lines.position(span.start),
+                end: self.lines.position(span.end),
+                report: self.lines.position(at),
+            });
+        }
+    }
+}
+
+impl<'a> Visit<'a> for CallCollector<'_> {
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.add(&it.callee, it.span);
+        walk::walk_call_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        self.add(&it.callee, it.span);
+        walk::walk_new_expression(self, it);
+    }
+}
