@@ -133,7 +133,7 @@ impl LocalCa {
             if publish_new(&key_path, key.serialize_pem().as_bytes())? {
                 let cert = ca_params(&key, OffsetDateTime::now_utc())?.self_signed(&key)?;
                 write_atomic(&cert_path, cert.pem().as_bytes())?;
-                tracing::info!(path = %cert_path.display(), "created the local CA");
+                tracing::info!("created the local CA at {}", cert_path.display());
             }
         }
         Self::load(dir, cert_path, key_path)

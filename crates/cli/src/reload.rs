@@ -1,0 +1,191 @@
+//! One reload of the sandbox, in the order that keeps clients consistent:
+//! load → generate outputs → write outputs (atomically) → swap the live backend → announce.
+//! A failure at any step leaves the last good backend serving and its outputs file untouched.
+//!
+//! The loader and the outputs generator are injected, so this is tested without them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use stratus_server::{LiveBackend, Shared};
+use stratus_spec::{Backend, Diagnostic};
+use stratus_store::Store;
+
+use crate::outputs_file;
+
+/// Loads the definition rooted at a folder. Synchronous; run off the async runtime.
+pub type LoadFn = dyn Fn(&Path) -> Result<Backend, String> + Send + Sync;
+/// Generates `amplify_outputs.json` for a backend served at [`ServerInfo`].
+pub type OutputsFn =
+    dyn Fn(&Backend, &ServerInfo) -> Result<serde_json::Value, String> + Send + Sync;
+
+/// Where and how this instance answers: what the outputs need besides the backend.
+#[derive(Debug, Clone)]
+pub struct ServerInfo {
+    /// `https://127.0.0.1:PORT`
+    pub origin: String,
+    /// The local CA certificate.
+    pub ca_file: PathBuf,
+    /// This state directory's instance id.
+    #[allow(dead_code, reason = "read once stratus_outputs::Endpoints carries it")]
+    pub instance_id: String,
+    /// The data API key (minted once, kept in the store).
+    #[allow(dead_code, reason = "read once stratus_outputs::Endpoints carries it")]
+    pub api_key: String,
+}
+
+/// AppSync's default API key lifetime when `expiresInDays` is not set.
+const DEFAULT_API_KEY_DAYS: u32 = 7;
+
+/// The real loader: `stratus_loader::load`, errors as `file:line:column: message`.
+pub fn load_backend(root: &Path) -> Result<Backend, String> {
+    stratus_loader::load(root).map_err(|e| e.to_string())
+}
+
+/// The real outputs generator.
+pub fn generate_outputs(backend: &Backend, info: &ServerInfo) -> Result<serde_json::Value, String> {
+    let endpoints = stratus_outputs::Endpoints {
+        origin: info.origin.clone(),
+        ca_file: Some(info.ca_file.clone()),
+    };
+    stratus_outputs::generate(backend, &endpoints).map_err(|e| format!("amplify_outputs.json: {e}"))
+}
+
+/// How long the API key lives: `authorizationModes.apiKeyAuthorizationMode.expiresInDays`.
+pub fn api_key_ttl(backend: &Backend) -> Duration {
+    let days = backend
+        .data
+        .as_ref()
+        .and_then(|d| d.authorization_modes.api_key_expires_in_days)
+        .unwrap_or(DEFAULT_API_KEY_DAYS);
+    Duration::from_secs(u64::from(days) * 86_400)
+}
+
+/// What a reload did.
+#[derive(Debug)]
+pub enum Outcome {
+    Loaded {
+        live: Arc<LiveBackend>,
+        /// False when the outputs were byte-identical to the file already there.
+        outputs_written: bool,
+        warnings: Vec<Diagnostic>,
+    },
+    Failed {
+        error: String,
+        /// The generation still being served, if any.
+        serving: Option<u64>,
+        duration: Duration,
+    },
+}
+
+pub struct Reloader {
+    root: PathBuf,
+    outputs_path: PathBuf,
+    shared: Arc<Shared>,
+    store: Store,
+    origin: String,
+    ca_file: PathBuf,
+    instance_id: String,
+    load: Arc<LoadFn>,
+    outputs: Arc<OutputsFn>,
+}
+
+pub struct ReloaderConfig {
+    pub root: PathBuf,
+    pub outputs_path: PathBuf,
+    pub origin: String,
+    pub ca_file: PathBuf,
+}
+
+impl Reloader {
+    pub async fn new(
+        config: ReloaderConfig,
+        shared: Arc<Shared>,
+        store: Store,
+        load: Arc<LoadFn>,
+        outputs: Arc<OutputsFn>,
+    ) -> anyhow::Result<Reloader> {
+        let instance_id = store.meta().await?.instance_id;
+        Ok(Reloader {
+            root: config.root,
+            outputs_path: config.outputs_path,
+            shared,
+            store,
+            origin: config.origin,
+            ca_file: config.ca_file,
+            instance_id,
+            load,
+            outputs,
+        })
+    }
+
+    pub fn outputs_path(&self) -> &Path {
+        &self.outputs_path
+    }
+
+    /// Load the definition (on a blocking thread) and apply it.
+    pub async fn reload(&self) -> Outcome {
+        let started = Instant::now();
+        let loaded = self.load_blocking().await;
+        self.apply(loaded, started).await
+    }
+
+    /// Run the loader on a blocking thread; a panic in it becomes an error.
+    pub async fn load_blocking(&self) -> Result<Backend, String> {
+        let load = self.load.clone();
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || load(&root))
+            .await
+            .unwrap_or_else(|e| Err(format!("the loader crashed: {e}")))
+    }
+
+    /// Apply a load result that started at `started`: outputs, write, swap.
+    pub async fn apply(&self, loaded: Result<Backend, String>, started: Instant) -> Outcome {
+        match self.try_apply(loaded, started).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                self.shared.record_failure(error.clone());
+                Outcome::Failed {
+                    error,
+                    serving: self.shared.current().map(|live| live.generation),
+                    duration: started.elapsed(),
+                }
+            }
+        }
+    }
+
+    async fn try_apply(
+        &self,
+        loaded: Result<Backend, String>,
+        started: Instant,
+    ) -> Result<Outcome, String> {
+        let backend = loaded?;
+        let api_key = self
+            .store
+            .ensure_api_key(api_key_ttl(&backend))
+            .await
+            .map_err(|e| format!("state database: {e}"))?;
+        let info = ServerInfo {
+            origin: self.origin.clone(),
+            ca_file: self.ca_file.clone(),
+            instance_id: self.instance_id.clone(),
+            api_key: api_key.key,
+        };
+        let outputs = (self.outputs)(&backend, &info)?;
+        let outputs_written =
+            outputs_file::write_if_changed(&self.outputs_path, &outputs_file::render(&outputs))
+                .map_err(|e| e.to_string())?;
+        let warnings = backend.warnings.clone();
+        let live = self.shared.swap(backend, outputs, started.elapsed());
+        Ok(Outcome::Loaded {
+            live,
+            outputs_written,
+            warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "reload_tests.rs"]
+mod tests;

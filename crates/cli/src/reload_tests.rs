@@ -1,0 +1,262 @@
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::json;
+
+use super::*;
+
+/// A loader whose next result the test sets.
+#[derive(Default)]
+struct Script {
+    next: Mutex<Option<Result<Backend, String>>>,
+    calls: AtomicUsize,
+}
+
+impl Script {
+    fn set(&self, result: Result<Backend, String>) {
+        *self.next.lock().unwrap() = Some(result);
+    }
+    fn load(&self, _root: &Path) -> Result<Backend, String> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.next
+            .lock()
+            .unwrap()
+            .take()
+            .unwrap_or_else(|| Err("no scripted result".into()))
+    }
+}
+
+fn backend_tagged(tag: &str) -> Backend {
+    Backend {
+        custom_outputs: Some(json!({ "tag": tag })),
+        ..Backend::default()
+    }
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    outputs_path: PathBuf,
+    shared: Arc<Shared>,
+    script: Arc<Script>,
+    /// The generation being served when outputs were generated, per call.
+    seen_generations: Arc<Mutex<Vec<Option<u64>>>>,
+    reloader: Reloader,
+}
+
+async fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let outputs_path = tmp.path().join("web").join(outputs_file::OUTPUTS_FILE);
+    let store = Store::open(&tmp.path().join("state")).await.unwrap();
+    let shared = Shared::new();
+    let script = Arc::new(Script::default());
+    let seen_generations = Arc::new(Mutex::new(Vec::new()));
+    let load: Arc<LoadFn> = {
+        let script = script.clone();
+        Arc::new(move |root: &Path| script.load(root))
+    };
+    let outputs: Arc<OutputsFn> = {
+        let shared = shared.clone();
+        let seen = seen_generations.clone();
+        Arc::new(move |backend: &Backend, info: &ServerInfo| {
+            seen.lock()
+                .unwrap()
+                .push(shared.current().map(|l| l.generation));
+            let tag = backend
+                .custom_outputs
+                .as_ref()
+                .and_then(|c| c.get("tag"))
+                .cloned()
+                .unwrap_or_default();
+            if tag == "bad-outputs" {
+                return Err("amplify_outputs.json: cannot describe this".into());
+            }
+            Ok(json!({
+                "version": "1.4",
+                "tag": tag,
+                "origin": info.origin,
+                "api_key": info.api_key,
+                "instance_id": info.instance_id,
+            }))
+        })
+    };
+    let reloader = Reloader::new(
+        ReloaderConfig {
+            root: tmp.path().to_path_buf(),
+            outputs_path: outputs_path.clone(),
+            origin: "https://127.0.0.1:9".into(),
+            ca_file: tmp.path().join("rootCA.pem"),
+        },
+        shared.clone(),
+        store,
+        load,
+        outputs,
+    )
+    .await
+    .unwrap();
+    Fixture {
+        _tmp: tmp,
+        outputs_path,
+        shared,
+        script,
+        seen_generations,
+        reloader,
+    }
+}
+
+fn read_outputs(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn good_reload_writes_outputs_then_swaps() {
+    let f = fixture().await;
+    f.script.set(Ok(backend_tagged("one")));
+    let Outcome::Loaded {
+        live,
+        outputs_written,
+        ..
+    } = f.reloader.reload().await
+    else {
+        panic!("expected a load");
+    };
+    assert_eq!(live.generation, 1);
+    assert!(outputs_written);
+    let written = read_outputs(&f.outputs_path);
+    assert_eq!(written["tag"], "one");
+    assert_eq!(written["origin"], "https://127.0.0.1:9");
+    assert!(written["api_key"].as_str().unwrap().starts_with("da2-"));
+    assert_eq!(*live.outputs, written);
+    assert_eq!(f.shared.current().unwrap().generation, 1);
+
+    f.script.set(Ok(backend_tagged("two")));
+    let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
+        panic!("expected a load");
+    };
+    assert_eq!(live.generation, 2);
+    assert_eq!(read_outputs(&f.outputs_path)["tag"], "two");
+    // The API key is kept across reloads.
+    assert_eq!(read_outputs(&f.outputs_path)["api_key"], written["api_key"]);
+    // Outputs were generated while the previous generation was still the one served.
+    assert_eq!(*f.seen_generations.lock().unwrap(), vec![None, Some(1)]);
+    assert_eq!(f.script.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn broken_definition_keeps_the_last_good_backend_and_outputs() {
+    let f = fixture().await;
+    f.script.set(Ok(backend_tagged("good")));
+    f.reloader.reload().await;
+    let before = std::fs::read_to_string(&f.outputs_path).unwrap();
+
+    f.script
+        .set(Err("amplify/data/resource.ts:4:12: Unexpected token".into()));
+    let Outcome::Failed { error, serving, .. } = f.reloader.reload().await else {
+        panic!("expected a failure");
+    };
+    assert_eq!(error, "amplify/data/resource.ts:4:12: Unexpected token");
+    assert_eq!(serving, Some(1));
+    assert_eq!(std::fs::read_to_string(&f.outputs_path).unwrap(), before);
+    let live = f.shared.current().unwrap();
+    assert_eq!(live.generation, 1);
+    assert_eq!(live.outputs["tag"], "good");
+    assert_eq!(f.shared.last_error().as_deref(), Some(error.as_str()));
+
+    // Fixing it swaps in generation 2 and clears the error.
+    f.script.set(Ok(backend_tagged("fixed")));
+    let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
+        panic!("expected a load");
+    };
+    assert_eq!(live.generation, 2);
+    assert_eq!(f.shared.last_error(), None);
+}
+
+#[tokio::test]
+async fn outputs_failure_does_not_swap() {
+    let f = fixture().await;
+    f.script.set(Ok(backend_tagged("good")));
+    f.reloader.reload().await;
+    f.script.set(Ok(backend_tagged("bad-outputs")));
+    let Outcome::Failed { error, serving, .. } = f.reloader.reload().await else {
+        panic!("expected a failure");
+    };
+    assert!(error.contains("cannot describe"), "{error}");
+    assert_eq!(serving, Some(1));
+    assert_eq!(read_outputs(&f.outputs_path)["tag"], "good");
+}
+
+#[tokio::test]
+async fn unwritable_outputs_do_not_swap() {
+    let f = fixture().await;
+    // Make the outputs path a directory: the write fails.
+    std::fs::create_dir_all(&f.outputs_path).unwrap();
+    f.script.set(Ok(backend_tagged("one")));
+    let Outcome::Failed { error, serving, .. } = f.reloader.reload().await else {
+        panic!("expected a failure");
+    };
+    assert!(error.contains("amplify_outputs.json"), "{error}");
+    assert_eq!(serving, None);
+    assert!(f.shared.current().is_none());
+}
+
+#[tokio::test]
+async fn identical_outputs_are_not_rewritten_but_generation_advances() {
+    let f = fixture().await;
+    f.script.set(Ok(backend_tagged("same")));
+    f.reloader.reload().await;
+    let modified = std::fs::metadata(&f.outputs_path)
+        .unwrap()
+        .modified()
+        .unwrap();
+    f.script.set(Ok(backend_tagged("same")));
+    let Outcome::Loaded {
+        live,
+        outputs_written,
+        ..
+    } = f.reloader.reload().await
+    else {
+        panic!("expected a load");
+    };
+    assert!(!outputs_written);
+    assert_eq!(live.generation, 2);
+    assert_eq!(
+        std::fs::metadata(&f.outputs_path)
+            .unwrap()
+            .modified()
+            .unwrap(),
+        modified
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_loader_is_a_failed_reload() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Store::open(tmp.path()).await.unwrap();
+    let shared = Shared::new();
+    let reloader = Reloader::new(
+        ReloaderConfig {
+            root: tmp.path().to_path_buf(),
+            outputs_path: tmp.path().join(outputs_file::OUTPUTS_FILE),
+            origin: "https://127.0.0.1:9".into(),
+            ca_file: tmp.path().join("rootCA.pem"),
+        },
+        shared.clone(),
+        store,
+        Arc::new(|_: &Path| -> Result<Backend, String> { panic!("boom") }),
+        Arc::new(|_: &Backend, _: &ServerInfo| Ok(json!({}))),
+    )
+    .await
+    .unwrap();
+    let Outcome::Failed { error, .. } = reloader.reload().await else {
+        panic!("expected a failure");
+    };
+    assert!(error.contains("loader crashed"), "{error}");
+    assert!(shared.last_error().is_some());
+}
+
+#[test]
+fn api_key_lifetime_follows_the_definition() {
+    assert_eq!(
+        api_key_ttl(&Backend::default()),
+        Duration::from_secs(7 * 86_400)
+    );
+}

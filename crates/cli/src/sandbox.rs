@@ -1,0 +1,308 @@
+//! `stratus sandbox`: start, serve, watch, reload, stop.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use stratus_server::{LocalCa, Shared};
+use stratus_store::Store;
+
+use crate::args::SandboxArgs;
+use crate::identity;
+use crate::outputs_file::OUTPUTS_FILE;
+use crate::reload::{self, Outcome, Reloader, ReloaderConfig};
+use crate::watch;
+
+pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode> {
+    let root = identity::project_root(&args.dir.dir)?;
+    let identifier = identity::identifier(args.identifier.as_deref())?;
+    let amplify_dir = root.join("amplify");
+    if !amplify_dir.is_dir() {
+        bail!("{} has no amplify/ folder", root.display());
+    }
+    let state_dir = identity::state_dir(&root, &identifier);
+    let outputs_path = match &args.outputs_out_dir {
+        Some(dir) => std::path::absolute(dir)?.join(OUTPUTS_FILE),
+        None => root.join(OUTPUTS_FILE),
+    };
+
+    // Everything independent starts at once: the load (CPU, on a blocking thread), the CA and
+    // leaf certificate (CPU + files), the state database and the listening socket.
+    let load_started = Instant::now();
+    let initial_load = tokio::task::spawn_blocking({
+        let root = root.clone();
+        move || reload::load_backend(&root)
+    });
+    let tls = tokio::task::spawn_blocking(|| -> anyhow::Result<_> {
+        let dir = LocalCa::default_dir()?;
+        let ca = LocalCa::load_or_create(&dir)?;
+        Ok((ca.cert_path().to_path_buf(), ca.server_config()?))
+    });
+    let store = Store::open(&state_dir).await?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener = stratus_server::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another sandbox using it? try --port 0)")
+    })?;
+    let port = listener.local_addr()?.port();
+    let (ca_file, tls_config) = tls.await.context("creating the TLS certificate")??;
+    let origin = format!("https://127.0.0.1:{port}");
+
+    let shared = Shared::new();
+    let reloader = Reloader::new(
+        ReloaderConfig {
+            root: root.clone(),
+            outputs_path,
+            origin: origin.clone(),
+            ca_file: ca_file.clone(),
+        },
+        shared.clone(),
+        store.clone(),
+        Arc::new(reload::load_backend),
+        Arc::new(reload::generate_outputs),
+    )
+    .await?;
+    let loaded = initial_load
+        .await
+        .unwrap_or_else(|e| Err(format!("the loader crashed: {e}")));
+    let outcome = reloader.apply(loaded, load_started).await;
+
+    if args.once {
+        let code = match &outcome {
+            Outcome::Loaded { live, .. } => {
+                announce_warnings(&outcome);
+                tracing::info!(
+                    "wrote {} ({} in {})",
+                    reloader.outputs_path().display(),
+                    services_text(&live.services()),
+                    ms(live.load_duration)
+                );
+                ExitCode::SUCCESS
+            }
+            Outcome::Failed { error, .. } => {
+                tracing::error!("{error}");
+                ExitCode::FAILURE
+            }
+        };
+        store.close().await;
+        return Ok(code);
+    }
+
+    let (stop_server, server_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(stratus_server::serve(
+        listener,
+        tls_config,
+        stratus_server::router(shared.clone()),
+        async {
+            let _ = server_stopped.await;
+        },
+    ));
+
+    let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    let watcher = watch::watch(&amplify_dir, watch::DEBOUNCE, changes_tx)
+        .with_context(|| format!("cannot watch {}", amplify_dir.display()))?;
+
+    tracing::info!("stratus sandbox \"{identifier}\"");
+    tracing::info!("  origin   {origin}  (also plain http://127.0.0.1:{port})");
+    tracing::info!("  outputs  {}", reloader.outputs_path().display());
+    tracing::info!("  state    {}", state_dir.display());
+    tracing::info!("  CA       {}", ca_file.display());
+    tracing::info!("  watching {}", amplify_dir.display());
+    let mut shown_endpoints = Vec::new();
+    announce(&outcome, &mut shown_endpoints, true);
+    tracing::info!(
+        "ready in {}; watching for changes (Ctrl-C to stop)",
+        ms(started.elapsed())
+    );
+
+    let reload_loop = async {
+        while let Some(mut paths) = changes.recv().await {
+            while let Ok(more) = changes.try_recv() {
+                paths.extend(more);
+            }
+            tracing::info!("changed: {}", describe_paths(&paths, &root));
+            let outcome = reloader.reload().await;
+            announce(&outcome, &mut shown_endpoints, false);
+        }
+    };
+    tokio::select! {
+        () = reload_loop => {}
+        () = shutdown_signal() => {}
+    }
+
+    drop(watcher);
+    let _ = stop_server.send(());
+    let _ = server.await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn announce(outcome: &Outcome, shown_endpoints: &mut Vec<(String, String)>, first: bool) {
+    announce_warnings(outcome);
+    match outcome {
+        Outcome::Loaded {
+            live,
+            outputs_written,
+            ..
+        } => {
+            let verb = if first { "loaded" } else { "reloaded" };
+            let outputs = if *outputs_written {
+                "outputs written"
+            } else {
+                "outputs unchanged"
+            };
+            tracing::info!(
+                "{verb} in {} (generation {}, {}; {outputs})",
+                ms(live.load_duration),
+                live.generation,
+                services_text(&live.services())
+            );
+            let endpoints = endpoint_lines(&live.outputs);
+            if endpoints != *shown_endpoints {
+                for (name, url) in &endpoints {
+                    tracing::info!("  {name:<8} {url}");
+                }
+                *shown_endpoints = endpoints;
+            }
+        }
+        Outcome::Failed {
+            error,
+            serving,
+            duration,
+        } => {
+            tracing::error!("{error}");
+            match serving {
+                Some(generation) => tracing::warn!(
+                    "reload failed after {}; still serving generation {generation}",
+                    ms(*duration)
+                ),
+                None => tracing::warn!("nothing to serve yet; waiting for a fix"),
+            }
+        }
+    }
+}
+
+fn announce_warnings(outcome: &Outcome) {
+    if let Outcome::Loaded { warnings, .. } = outcome {
+        for warning in warnings {
+            tracing::warn!("{warning}");
+        }
+    }
+}
+
+/// `graphql https://…/graphql` and `custom.stratus.*_endpoint` lines, from the outputs.
+fn endpoint_lines(outputs: &serde_json::Value) -> Vec<(String, String)> {
+    let mut lines = Vec::new();
+    if let Some(url) = outputs.pointer("/data/url").and_then(|u| u.as_str()) {
+        lines.push(("graphql".to_owned(), url.to_owned()));
+    }
+    if let Some(custom) = outputs
+        .pointer("/custom/stratus")
+        .and_then(|c| c.as_object())
+    {
+        for (key, value) in custom {
+            if let (Some(name), Some(url)) = (key.strip_suffix("_endpoint"), value.as_str()) {
+                lines.push((name.to_owned(), url.to_owned()));
+            }
+        }
+    }
+    lines
+}
+
+fn services_text(services: &[&str]) -> String {
+    if services.is_empty() {
+        "no services".to_owned()
+    } else {
+        services.join(", ")
+    }
+}
+
+fn describe_paths(paths: &[PathBuf], root: &Path) -> String {
+    let mut shown: Vec<String> = paths
+        .iter()
+        .take(3)
+        .map(|p| p.strip_prefix(root).unwrap_or(p).display().to_string())
+        .collect();
+    if paths.len() > 3 {
+        shown.push(format!("and {} more", paths.len() - 3));
+    }
+    shown.join(", ")
+}
+
+fn ms(duration: Duration) -> String {
+    let ms = duration.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn endpoints_come_from_the_outputs() {
+        let outputs = json!({
+            "data": {"url": "https://127.0.0.1:4280/graphql"},
+            "custom": {"stratus": {
+                "user_pool_endpoint": "https://127.0.0.1:4280/cognito",
+                "ca_file": "/ca/rootCA.pem"
+            }}
+        });
+        assert_eq!(
+            endpoint_lines(&outputs),
+            vec![
+                (
+                    "graphql".to_owned(),
+                    "https://127.0.0.1:4280/graphql".to_owned()
+                ),
+                (
+                    "user_pool".to_owned(),
+                    "https://127.0.0.1:4280/cognito".to_owned()
+                ),
+            ]
+        );
+        assert!(endpoint_lines(&json!({"version": "1.4"})).is_empty());
+    }
+
+    #[test]
+    fn formatting() {
+        assert_eq!(ms(Duration::from_micros(1_234)), "1.2 ms");
+        assert_eq!(ms(Duration::from_millis(123)), "123 ms");
+        assert_eq!(services_text(&[]), "no services");
+        assert_eq!(services_text(&["auth", "data"]), "auth, data");
+        let root = Path::new("/p");
+        let paths: Vec<PathBuf> = (0..5).map(|i| PathBuf::from(format!("/p/f{i}"))).collect();
+        assert_eq!(describe_paths(&paths[..1], root), "f0");
+        assert_eq!(describe_paths(&paths, root), "f0, f1, f2, and 2 more");
+    }
+}
