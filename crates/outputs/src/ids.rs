@@ -16,7 +16,11 @@ fn digest(instance_id: &str, purpose: &str) -> [u8; 32] {
 }
 
 fn chars_from(bytes: &[u8], alphabet: &[u8], n: usize) -> String {
-    bytes.iter().take(n).map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()])).collect()
+    bytes
+        .iter()
+        .take(n)
+        .map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()]))
+        .collect()
 }
 
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -24,7 +28,10 @@ const LOWER_ALNUM: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// Cognito user pool id: `<region>_<9 alphanumerics>`.
 pub fn user_pool_id(instance_id: &str) -> String {
-    format!("{REGION}_{}", chars_from(&digest(instance_id, "auth"), ALNUM, 9))
+    format!(
+        "{REGION}_{}",
+        chars_from(&digest(instance_id, "auth"), ALNUM, 9)
+    )
 }
 
 /// Cognito app client id: 26 lower-case alphanumerics.
@@ -52,11 +59,18 @@ pub fn identity_pool_id(instance_id: &str) -> String {
 /// so the client addresses it path-style; it is lower-case, 3–63 characters, and every label
 /// starts and ends with a letter or digit.
 pub fn bucket_name(instance_id: &str, name: &str) -> String {
-    let hash: String = digest(instance_id, &format!("storage\0{name}"))[..5].iter().map(|x| format!("{x:02x}")).collect();
+    let hash: String = digest(instance_id, &format!("storage\0{name}"))[..5]
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
     let mut label = String::new();
     for c in name.chars() {
         let c = c.to_ascii_lowercase();
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' };
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c
+        } else {
+            '-'
+        };
         if !(c == '-' && (label.is_empty() || label.ends_with('-'))) {
             label.push(c);
         }
@@ -77,12 +91,19 @@ mod tests {
         let p = user_pool_id("notes-alice");
         assert!(p.starts_with("us-east-1_"));
         assert_eq!(p.len(), "us-east-1_".len() + 9);
-        assert!(p["us-east-1_".len()..].chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(
+            p["us-east-1_".len()..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+        );
         assert_eq!(p, user_pool_id("notes-alice"));
         assert_ne!(p, user_pool_id("notes-bob"));
         let c = user_pool_client_id("notes-alice");
         assert_eq!(c.len(), 26);
-        assert!(c.chars().all(|x| x.is_ascii_lowercase() || x.is_ascii_digit()));
+        assert!(
+            c.chars()
+                .all(|x| x.is_ascii_lowercase() || x.is_ascii_digit())
+        );
         let i = identity_pool_id("notes-alice");
         let uuid = i.strip_prefix("us-east-1:").unwrap();
         let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
@@ -92,13 +113,24 @@ mod tests {
 
     #[test]
     fn bucket_names_are_s3_valid() {
-        for name in ["media", "My Files_2", "---", "a".repeat(80).as_str(), "Notes-Files"] {
+        for name in [
+            "media",
+            "My Files_2",
+            "---",
+            "a".repeat(80).as_str(),
+            "Notes-Files",
+        ] {
             let b = bucket_name("x", name);
             assert!(b.len() >= 3 && b.len() <= 63, "{b}");
             assert!(b.contains('.'));
             for label in b.split('.') {
                 assert!(!label.is_empty());
-                assert!(label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{b}");
+                assert!(
+                    label
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                    "{b}"
+                );
                 assert!(!label.starts_with('-') && !label.ends_with('-'), "{b}");
             }
         }

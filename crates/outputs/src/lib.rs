@@ -54,25 +54,37 @@ impl Endpoints {
 pub enum OutputsError {
     /// A rule across resources was broken (e.g. which bucket is the default).
     #[error(transparent)]
-    Spec(#[from] SpecError),
+    Spec(Box<SpecError>),
     /// `data.model_introspection` could not be generated.
     #[error("model introspection: {0}")]
     Introspection(#[from] SchemaError),
-    #[error("the data API allows API key authorization but no API key was provided to the outputs generator")]
+    #[error(
+        "the data API allows API key authorization but no API key was provided to the outputs generator"
+    )]
     MissingApiKey,
     #[error("origin must look like scheme://host[:port], found {0:?}")]
     InvalidOrigin(String),
     /// `backend.addOutput(...)` sets a key that is already set (Amplify's
     /// `OutputEntryAlreadyExistsError`).
-    #[error("[OutputEntryAlreadyExistsError] Duplicated entry with key {0} detected in deployment outputs")]
+    #[error(
+        "[OutputEntryAlreadyExistsError] Duplicated entry with key {0} detected in deployment outputs"
+    )]
     DuplicateEntry(String),
     /// `backend.addOutput({ version })` with another major version (`VersionMismatchError`).
-    #[error("[VersionMismatchError] Conflicting versions of client configuration found ({existing} and {incoming})")]
-    VersionMismatch { existing: Value, incoming: Value },
+    #[error(
+        "[VersionMismatchError] Conflicting versions of client configuration found ({existing} and {incoming})"
+    )]
+    VersionMismatch { existing: String, incoming: String },
     #[error("backend.addOutput(...) must be given objects, and `custom` must be an object")]
     InvalidCustomOutputs,
     #[error("custom.stratus is reserved for Stratus; rename that addOutput key")]
     ReservedCustomKey,
+}
+
+impl From<SpecError> for OutputsError {
+    fn from(e: SpecError) -> Self {
+        Self::Spec(Box::new(e))
+    }
 }
 
 /// Build `amplify_outputs.json`.
@@ -82,7 +94,11 @@ pub fn generate(backend: &Backend, endpoints: &Endpoints) -> Result<Value, Outpu
 
 /// [`generate`] with the `model_introspection` producer supplied by the caller (tests, tools
 /// that already hold the introspection document).
-pub fn generate_with<F>(backend: &Backend, endpoints: &Endpoints, introspect: F) -> Result<Value, OutputsError>
+pub fn generate_with<F>(
+    backend: &Backend,
+    endpoints: &Endpoints,
+    introspect: F,
+) -> Result<Value, OutputsError>
 where
     F: Fn(&DataSpec) -> Result<Value, SchemaError>,
 {
@@ -108,8 +124,12 @@ where
         Some(Value::Object(custom)) => merge::accumulate(&mut acc, custom.clone())?,
         Some(_) => return Err(OutputsError::InvalidCustomOutputs),
     }
-    let custom = acc.entry("custom").or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(custom) = custom else { return Err(OutputsError::InvalidCustomOutputs) };
+    let custom = acc
+        .entry("custom")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(custom) = custom else {
+        return Err(OutputsError::InvalidCustomOutputs);
+    };
     if custom.contains_key("stratus") {
         return Err(OutputsError::ReservedCustomKey);
     }
@@ -119,8 +139,14 @@ where
 
 fn stratus_section(e: &Endpoints) -> Value {
     let mut s = Map::new();
-    s.insert("user_pool_endpoint".into(), json!(format!("{}/cognito-idp", e.origin())));
-    s.insert("identity_pool_endpoint".into(), json!(format!("{}/cognito-identity", e.origin())));
+    s.insert(
+        "user_pool_endpoint".into(),
+        json!(format!("{}/cognito-idp", e.origin())),
+    );
+    s.insert(
+        "identity_pool_endpoint".into(),
+        json!(format!("{}/cognito-identity", e.origin())),
+    );
     s.insert("storage_endpoint".into(), json!(e.host_port()));
     if let Some(ca) = &e.ca_file {
         s.insert("ca_file".into(), json!(ca.to_string_lossy()));
@@ -156,27 +182,45 @@ mod tests {
 
     #[test]
     fn custom_outputs_merge_and_reserved_key() {
-        let mut b = Backend { custom_outputs: Some(json!({"custom": {"hello": "world"}, "version": "1.4",
-            "geo": {"aws_region": "us-east-1"}})), ..Backend::default() };
+        let mut b = Backend {
+            custom_outputs: Some(json!({"custom": {"hello": "world"}, "version": "1.4",
+            "geo": {"aws_region": "us-east-1"}})),
+            ..Backend::default()
+        };
         let out = generate(&b, &endpoints()).unwrap();
         let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["version", "custom", "geo"]);
         assert_eq!(out["version"], "1.5");
         assert_eq!(out["custom"]["hello"], "world");
-        assert_eq!(out["custom"]["stratus"]["storage_endpoint"], "127.0.0.1:8443");
+        assert_eq!(
+            out["custom"]["stratus"]["storage_endpoint"],
+            "127.0.0.1:8443"
+        );
         b.custom_outputs = Some(json!({"custom": {"stratus": 1}}));
-        assert!(matches!(generate(&b, &endpoints()), Err(OutputsError::ReservedCustomKey)));
+        assert!(matches!(
+            generate(&b, &endpoints()),
+            Err(OutputsError::ReservedCustomKey)
+        ));
         b.custom_outputs = Some(json!({"version": "2"}));
-        assert!(matches!(generate(&b, &endpoints()), Err(OutputsError::VersionMismatch { .. })));
+        assert!(matches!(
+            generate(&b, &endpoints()),
+            Err(OutputsError::VersionMismatch { .. })
+        ));
         b.custom_outputs = Some(json!([1]));
-        assert!(matches!(generate(&b, &endpoints()), Err(OutputsError::InvalidCustomOutputs)));
+        assert!(matches!(
+            generate(&b, &endpoints()),
+            Err(OutputsError::InvalidCustomOutputs)
+        ));
     }
 
     #[test]
     fn origin_checks() {
         let mut e = endpoints();
         e.origin = "127.0.0.1:8443".into();
-        assert!(matches!(generate(&Backend::default(), &e), Err(OutputsError::InvalidOrigin(_))));
+        assert!(matches!(
+            generate(&Backend::default(), &e),
+            Err(OutputsError::InvalidOrigin(_))
+        ));
         e.origin = "http://localhost".into();
         assert_eq!(e.host_port(), "localhost");
     }

@@ -28,7 +28,11 @@ fn coerce(v: &Value) -> Option<(u64, u64, u64)> {
         _ => return None,
     };
     let start = s.find(|c: char| c.is_ascii_digit())?;
-    let mut parts = s[start..].split('.').map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>());
+    let mut parts = s[start..].split('.').map(|p| {
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+    });
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let patch = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
@@ -36,7 +40,10 @@ fn coerce(v: &Value) -> Option<(u64, u64, u64)> {
 }
 
 /// Merge `part` into `acc`.
-pub(crate) fn accumulate(acc: &mut Map<String, Value>, part: Map<String, Value>) -> Result<(), OutputsError> {
+pub(crate) fn accumulate(
+    acc: &mut Map<String, Value>,
+    part: Map<String, Value>,
+) -> Result<(), OutputsError> {
     for (key, incoming) in part {
         let Some(existing) = acc.get_mut(&key) else {
             acc.insert(key, incoming);
@@ -55,7 +62,10 @@ pub(crate) fn accumulate(acc: &mut Map<String, Value>, part: Map<String, Value>)
             }
             if let (Some(old), Some(new)) = (coerce(existing), coerce(&incoming)) {
                 if old.0 != new.0 {
-                    return Err(OutputsError::VersionMismatch { existing: existing.clone(), incoming });
+                    return Err(OutputsError::VersionMismatch {
+                        existing: existing.to_string(),
+                        incoming: incoming.to_string(),
+                    });
                 }
                 if new >= old {
                     *existing = incoming;
@@ -85,7 +95,11 @@ mod tests {
     #[test]
     fn merges_like_the_accumulator() {
         let mut acc = obj(json!({"auth": {"a": 1, "list": [1]}, "version": "1.5"}));
-        accumulate(&mut acc, obj(json!({"auth": {"b": 2, "list": [2]}, "version": "1.4", "custom": {"x": 1}}))).unwrap();
+        accumulate(
+            &mut acc,
+            obj(json!({"auth": {"b": 2, "list": [2]}, "version": "1.4", "custom": {"x": 1}})),
+        )
+        .unwrap();
         assert_eq!(
             Value::Object(acc.clone()),
             json!({"auth": {"a": 1, "list": [1, 2], "b": 2}, "version": "1.5", "custom": {"x": 1}})

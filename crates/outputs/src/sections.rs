@@ -10,24 +10,61 @@ use crate::ids::{self, REGION};
 use crate::{Endpoints, OutputsError};
 
 fn strings<'a>(items: impl IntoIterator<Item = &'a str>) -> Value {
-    Value::Array(items.into_iter().map(|s| Value::String(s.to_string())).collect())
+    Value::Array(
+        items
+            .into_iter()
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
+    )
 }
 
 /// `auth` (AuthClientConfigContributor of client-config 1.11, schema 1.5).
 pub(crate) fn auth(spec: &AuthSpec, endpoints: &Endpoints) -> Map<String, Value> {
     let mut a = Map::new();
-    a.insert("user_pool_id".into(), json!(ids::user_pool_id(&endpoints.instance_id)));
+    a.insert(
+        "user_pool_id".into(),
+        json!(ids::user_pool_id(&endpoints.instance_id)),
+    );
     a.insert("aws_region".into(), json!(REGION));
-    a.insert("user_pool_client_id".into(), json!(ids::user_pool_client_id(&endpoints.instance_id)));
-    a.insert("identity_pool_id".into(), json!(ids::identity_pool_id(&endpoints.instance_id)));
-    let mfa_methods = if spec.mfa.mode == MfaMode::Off { vec![] } else { spec.mfa.methods.clone() };
-    a.insert("mfa_methods".into(), strings(mfa_methods.iter().map(|m| m.as_str())));
-    a.insert("standard_required_attributes".into(), strings(spec.required_standard_attributes()));
-    a.insert("username_attributes".into(), strings(spec.username_attributes.iter().map(|x| x.as_str())));
-    a.insert("user_verification_types".into(), strings(spec.auto_verified_attributes.iter().map(|x| x.as_str())));
-    let groups: Vec<Value> = spec.groups.iter().map(|g| json!({ g.name.clone(): { "precedence": g.precedence } })).collect();
+    a.insert(
+        "user_pool_client_id".into(),
+        json!(ids::user_pool_client_id(&endpoints.instance_id)),
+    );
+    a.insert(
+        "identity_pool_id".into(),
+        json!(ids::identity_pool_id(&endpoints.instance_id)),
+    );
+    let mfa_methods = if spec.mfa.mode == MfaMode::Off {
+        vec![]
+    } else {
+        spec.mfa.methods.clone()
+    };
+    a.insert(
+        "mfa_methods".into(),
+        strings(mfa_methods.iter().map(|m| m.as_str())),
+    );
+    a.insert(
+        "standard_required_attributes".into(),
+        strings(spec.required_standard_attributes()),
+    );
+    a.insert(
+        "username_attributes".into(),
+        strings(spec.username_attributes.iter().map(|x| x.as_str())),
+    );
+    a.insert(
+        "user_verification_types".into(),
+        strings(spec.auto_verified_attributes.iter().map(|x| x.as_str())),
+    );
+    let groups: Vec<Value> = spec
+        .groups
+        .iter()
+        .map(|g| json!({ g.name.clone(): { "precedence": g.precedence } }))
+        .collect();
     a.insert("groups".into(), Value::Array(groups));
-    a.insert("mfa_configuration".into(), json!(spec.mfa.mode.outputs_name()));
+    a.insert(
+        "mfa_configuration".into(),
+        json!(spec.mfa.mode.outputs_name()),
+    );
     let p = &spec.password_policy;
     a.insert(
         "password_policy".into(),
@@ -64,7 +101,10 @@ pub(crate) fn auth(spec: &AuthSpec, endpoints: &Endpoints) -> Map<String, Value>
             }),
         );
     }
-    a.insert("unauthenticated_identities_enabled".into(), json!(spec.allow_unauthenticated_identities));
+    a.insert(
+        "unauthenticated_identities_enabled".into(),
+        json!(spec.allow_unauthenticated_identities),
+    );
     let pl = &spec.passwordless;
     if pl.any_enabled() || pl.preferred_challenge.is_some() {
         let mut p = Map::new();
@@ -73,7 +113,10 @@ pub(crate) fn auth(spec: &AuthSpec, endpoints: &Endpoints) -> Map<String, Value>
             p.insert("sms_otp_enabled".into(), json!(pl.sms_otp));
             if let Some(w) = &pl.web_authn {
                 let uv = serde_json::to_value(w.user_verification).unwrap_or(Value::Null);
-                p.insert("web_authn".into(), json!({ "relying_party_id": w.relying_party_id, "user_verification": uv }));
+                p.insert(
+                    "web_authn".into(),
+                    json!({ "relying_party_id": w.relying_party_id, "user_verification": uv }),
+                );
             }
         }
         if let Some(c) = pl.preferred_challenge {
@@ -104,15 +147,28 @@ pub(crate) fn data(
 ) -> Result<Map<String, Value>, OutputsError> {
     let modes = &spec.authorization_modes;
     let mut d = Map::new();
-    d.insert("url".into(), json!(format!("{}/graphql", endpoints.origin())));
+    d.insert(
+        "url".into(),
+        json!(format!("{}/graphql", endpoints.origin())),
+    );
     d.insert("aws_region".into(), json!(REGION));
-    let api_key_enabled = modes.default == AuthMode::ApiKey || modes.additional.contains(&AuthMode::ApiKey);
+    let api_key_enabled =
+        modes.default == AuthMode::ApiKey || modes.additional.contains(&AuthMode::ApiKey);
     if api_key_enabled {
-        let key = endpoints.api_key.as_deref().ok_or(OutputsError::MissingApiKey)?;
+        let key = endpoints
+            .api_key
+            .as_deref()
+            .ok_or(OutputsError::MissingApiKey)?;
         d.insert("api_key".into(), json!(key));
     }
-    d.insert("default_authorization_type".into(), json!(auth_mode_name(modes.default)));
-    d.insert("authorization_types".into(), strings(modes.additional.iter().map(|m| auth_mode_name(*m))));
+    d.insert(
+        "default_authorization_type".into(),
+        json!(auth_mode_name(modes.default)),
+    );
+    d.insert(
+        "authorization_types".into(),
+        strings(modes.additional.iter().map(|m| auth_mode_name(*m))),
+    );
     d.insert("model_introspection".into(), model_introspection);
     let mut out = Map::new();
     out.insert("data".into(), Value::Object(d));
@@ -120,12 +176,20 @@ pub(crate) fn data(
 }
 
 /// `storage` (StorageClientConfigContributor): the default bucket, then every bucket.
-pub(crate) fn storage(buckets: &[StorageSpec], endpoints: &Endpoints) -> Result<Option<Map<String, Value>>, OutputsError> {
-    let Some(default) = default_bucket(buckets)? else { return Ok(None) };
+pub(crate) fn storage(
+    buckets: &[StorageSpec],
+    endpoints: &Endpoints,
+) -> Result<Option<Map<String, Value>>, OutputsError> {
+    let Some(default) = default_bucket(buckets)? else {
+        return Ok(None);
+    };
     let id = &endpoints.instance_id;
     let mut s = Map::new();
     s.insert("aws_region".into(), json!(REGION));
-    s.insert("bucket_name".into(), json!(ids::bucket_name(id, &default.name)));
+    s.insert(
+        "bucket_name".into(),
+        json!(ids::bucket_name(id, &default.name)),
+    );
     let list: Vec<Value> = buckets
         .iter()
         .map(|b| {

@@ -4,8 +4,8 @@
 mod common;
 
 use serde_json::{Map, Value, json};
-use stratus_spec::function::{Architecture, FunctionSpec};
 use stratus_spec::SpecErrorKind;
+use stratus_spec::function::{Architecture, FunctionSpec};
 
 use common::*;
 
@@ -15,13 +15,17 @@ fn kind(error: &str) -> SpecErrorKind {
         "InvalidMemoryMBError" => SpecErrorKind::InvalidMemoryMB,
         "InvalidEphemeralStorageSizeMBError" => SpecErrorKind::InvalidEphemeralStorageSizeMB,
         "InvalidEnvironmentKeyError" => SpecErrorKind::InvalidEnvironmentKey,
-        "FunctionReservedEnvironmentVariableError" => SpecErrorKind::FunctionReservedEnvironmentVariable,
+        "FunctionReservedEnvironmentVariableError" => {
+            SpecErrorKind::FunctionReservedEnvironmentVariable
+        }
         "InvalidRuntimeError" => SpecErrorKind::InvalidRuntime,
         "InvalidArchitectureError" => SpecErrorKind::InvalidArchitecture,
         "InvalidLayerFormatError" => SpecErrorKind::InvalidLayerFormat,
         "MaximumLayersReachedError" => SpecErrorKind::MaximumLayersReached,
         "InvalidResourceNameError" => SpecErrorKind::InvalidResourceName,
-        "UnsupportedDurableFunctionRuntimeError" => SpecErrorKind::UnsupportedDurableFunctionRuntime,
+        "UnsupportedDurableFunctionRuntimeError" => {
+            SpecErrorKind::UnsupportedDurableFunctionRuntime
+        }
         // schedule errors are thrown as plain Errors and wrapped in
         // FunctionScheduleInitializationError; the log level one is a plain Error too
         "Error" => SpecErrorKind::FunctionScheduleInitialization,
@@ -38,7 +42,9 @@ fn every_function_case_matches_the_real_packages() {
         let exp = &expected[&name];
         let result = FunctionSpec::from_props(&props);
         if let Some(error) = exp.get("error").and_then(Value::as_str) {
-            let e = result.err().unwrap_or_else(|| panic!("{name}: expected {error}"));
+            let e = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}: expected {error}"));
             let message = exp["message"].as_str().unwrap_or_default();
             if message.starts_with("Invalid Lambda application log level") {
                 assert_eq!(e.kind, SpecErrorKind::InvalidLogging, "{name}");
@@ -49,8 +55,11 @@ fn every_function_case_matches_the_real_packages() {
             continue;
         }
         let f = result.unwrap_or_else(|e| panic!("{name}: {e}"));
-        let layers: Map<String, Value> =
-            f.layers.iter().map(|l| (l.module.clone(), json!(l.arn("us-east-1", "123456789012")))).collect();
+        let layers: Map<String, Value> = f
+            .layers
+            .iter()
+            .map(|l| (l.module.clone(), json!(l.arn("us-east-1", "123456789012"))))
+            .collect();
         let schedules: Vec<Value> = f
             .schedules
             .iter()

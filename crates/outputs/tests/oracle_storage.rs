@@ -31,7 +31,12 @@ fn role_key(role: &StorageRole) -> String {
 }
 
 fn load(buckets: &Value) -> Result<Vec<StorageSpec>, SpecError> {
-    let specs = buckets.as_array().expect("buckets").iter().map(StorageSpec::from_props).collect::<Result<Vec<_>, _>>()?;
+    let specs = buckets
+        .as_array()
+        .expect("buckets")
+        .iter()
+        .map(StorageSpec::from_props)
+        .collect::<Result<Vec<_>, _>>()?;
     default_bucket(&specs)?;
     Ok(specs)
 }
@@ -45,38 +50,75 @@ fn every_storage_case_matches_the_real_packages() {
         let exp = &expected[&name];
         let result = load(&buckets);
         if let Some(error) = exp.get("error").and_then(Value::as_str) {
-            let e = result.err().unwrap_or_else(|| panic!("{name}: expected {error}"));
+            let e = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}: expected {error}"));
             assert_eq!(e.kind, kind(error), "{name}");
-            assert_eq!(e.message, exp["message"].as_str().unwrap_or_default(), "{name}");
-            assert_eq!(e.details.as_deref(), exp.get("details").and_then(Value::as_str), "{name}");
+            assert_eq!(
+                e.message,
+                exp["message"].as_str().unwrap_or_default(),
+                "{name}"
+            );
+            assert_eq!(
+                e.details.as_deref(),
+                exp.get("details").and_then(Value::as_str),
+                "{name}"
+            );
             continue;
         }
         let specs = result.unwrap_or_else(|e| panic!("{name}: {e}"));
         // policies, role by role, action by action, in AWS's order
-        for (spec, exp_bucket) in specs.iter().zip(exp["buckets"].as_array().expect("buckets")) {
+        for (spec, exp_bucket) in specs
+            .iter()
+            .zip(exp["buckets"].as_array().expect("buckets"))
+        {
             let mut ours = Map::new();
             for p in spec.access.iter().flat_map(|a| a.policies.iter()) {
                 let actions: Map<String, Value> = p
                     .statements
                     .iter()
-                    .map(|s| (s.action.as_str().to_string(), json!({"allow": s.allow, "deny": s.deny})))
+                    .map(|s| {
+                        (
+                            s.action.as_str().to_string(),
+                            json!({"allow": s.allow, "deny": s.deny}),
+                        )
+                    })
                     .collect();
                 ours.insert(role_key(&p.role), Value::Object(actions));
             }
-            assert_same(&Value::Object(ours), &exp_bucket["policies"], &format!("{name}/{} policies", spec.name));
+            assert_same(
+                &Value::Object(ours),
+                &exp_bucket["policies"],
+                &format!("{name}/{} policies", spec.name),
+            );
         }
         // outputs `storage` section, bucket names replaced like the ground truth
-        let backend = Backend { storage: specs.clone(), ..Backend::default() };
+        let backend = Backend {
+            storage: specs.clone(),
+            ..Backend::default()
+        };
         let mut out = generate_with(&backend, &endpoints(), stub_introspection).unwrap();
         let storage = out["storage"].as_object_mut().expect("storage");
         storage.insert("aws_region".into(), json!("<region>"));
-        let default_name = storage["bucket_name"].as_str().unwrap_or_default().to_string();
-        let def = specs.iter().find(|s| bucket_name(&endpoints().instance_id, &s.name) == default_name).expect("default");
-        storage.insert("bucket_name".into(), json!(format!("<bucket:{}>", def.name)));
+        let default_name = storage["bucket_name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let def = specs
+            .iter()
+            .find(|s| bucket_name(&endpoints().instance_id, &s.name) == default_name)
+            .expect("default");
+        storage.insert(
+            "bucket_name".into(),
+            json!(format!("<bucket:{}>", def.name)),
+        );
         for b in storage["buckets"].as_array_mut().expect("buckets") {
             let b = b.as_object_mut().expect("bucket");
             let n = b["name"].as_str().unwrap_or_default().to_string();
-            assert_eq!(b["bucket_name"], json!(bucket_name(&endpoints().instance_id, &n)));
+            assert_eq!(
+                b["bucket_name"],
+                json!(bucket_name(&endpoints().instance_id, &n))
+            );
             b.insert("bucket_name".into(), json!(format!("<bucket:{n}>")));
             b.insert("aws_region".into(), json!("<region>"));
         }

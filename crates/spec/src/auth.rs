@@ -7,6 +7,7 @@ mod parse;
 mod providers;
 #[cfg(test)]
 mod tests;
+mod wiring;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +24,10 @@ pub const USERNAME_PLACEHOLDER: &str = "{username}";
 /// CDK defaults for verification messages (what Cognito is configured with when the user does
 /// not set them).
 pub const DEFAULT_VERIFICATION_SUBJECT: &str = "Verify your new account";
-pub const DEFAULT_VERIFICATION_CODE_MESSAGE: &str = "The verification code to your new account is {####}";
-pub const DEFAULT_VERIFICATION_LINK_MESSAGE: &str = "Verify your account by clicking on {##Verify Email##}";
+pub const DEFAULT_VERIFICATION_CODE_MESSAGE: &str =
+    "The verification code to your new account is {####}";
+pub const DEFAULT_VERIFICATION_LINK_MESSAGE: &str =
+    "Verify your account by clicking on {##Verify Email##}";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthSpec {
@@ -88,7 +91,11 @@ impl AuthSpec {
     /// `standard_required_attributes` of the outputs: Cognito names of required standard
     /// attributes, in schema order.
     pub fn required_standard_attributes(&self) -> Vec<&str> {
-        self.standard_attributes.iter().filter(|a| a.required).map(|a| a.name.as_str()).collect()
+        self.standard_attributes
+            .iter()
+            .filter(|a| a.required)
+            .map(|a| a.name.as_str())
+            .collect()
     }
 }
 
@@ -271,10 +278,17 @@ impl AccountRecovery {
     /// `PHONE_AND_EMAIL`: no setting, Cognito's legacy behaviour (SMS if the user has a verified
     /// phone number, else email).
     pub fn recovery_mechanisms(self) -> Vec<RecoveryMechanism> {
-        let m = |name: &str, priority| RecoveryMechanism { name: name.to_string(), priority };
+        let m = |name: &str, priority| RecoveryMechanism {
+            name: name.to_string(),
+            priority,
+        };
         match self {
-            Self::EmailAndPhoneWithoutMfa => vec![m("verified_email", 1), m("verified_phone_number", 2)],
-            Self::PhoneWithoutMfaAndEmail => vec![m("verified_phone_number", 1), m("verified_email", 2)],
+            Self::EmailAndPhoneWithoutMfa => {
+                vec![m("verified_email", 1), m("verified_phone_number", 2)]
+            }
+            Self::PhoneWithoutMfaAndEmail => {
+                vec![m("verified_phone_number", 1), m("verified_email", 2)]
+            }
             Self::EmailOnly => vec![m("verified_email", 1)],
             Self::PhoneOnlyWithoutMfa => vec![m("verified_phone_number", 1)],
             Self::PhoneAndEmail => vec![],

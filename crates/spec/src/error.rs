@@ -108,7 +108,13 @@ pub struct SpecError {
 
 impl SpecError {
     pub fn new(kind: SpecErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), details: None, resolution: None, location: None }
+        Self {
+            kind,
+            message: message.into(),
+            details: None,
+            resolution: None,
+            location: None,
+        }
     }
 
     pub(crate) fn props(message: impl Into<String>) -> Self {
@@ -144,7 +150,10 @@ impl SpecError {
             message.push_str("\nResolution: ");
             message.push_str(r);
         }
-        Diagnostic { message, location: self.location.clone() }
+        Diagnostic {
+            message,
+            location: self.location.clone(),
+        }
     }
 }
 
@@ -178,7 +187,10 @@ pub fn validate_resource_name(name: &str) -> Result<(), SpecError> {
 /// `MEDIA_BUCKET_NAME`).
 pub fn screaming_snake_case(input: &str) -> String {
     let mut words: Vec<String> = Vec::new();
-    for chunk in input.split(|c: char| !c.is_ascii_alphanumeric()).filter(|c| !c.is_empty()) {
+    for chunk in input
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|c| !c.is_empty())
+    {
         let chars: Vec<char> = chunk.chars().collect();
         let mut word = String::new();
         for (i, &c) in chars.iter().enumerate() {
@@ -213,25 +225,44 @@ mod tests {
         assert!(validate_resource_name("my-bucket_2 x").is_ok());
         let e = validate_resource_name("1bucket").unwrap_err();
         assert_eq!(e.kind, SpecErrorKind::InvalidResourceName);
-        assert_eq!(e.message, "Resource name contains invalid characters, found 1bucket");
+        assert_eq!(
+            e.message,
+            "Resource name contains invalid characters, found 1bucket"
+        );
         assert!(validate_resource_name("").is_err());
         assert!(validate_resource_name("a.b").is_err());
     }
 
     #[test]
     fn screaming_snake() {
-        assert_eq!(screaming_snake_case("amplifyAuth_USERPOOL_ID"), "AMPLIFY_AUTH_USERPOOL_ID");
-        assert_eq!(screaming_snake_case("media_BUCKET_NAME"), "MEDIA_BUCKET_NAME");
-        assert_eq!(screaming_snake_case("myFiles-2_BUCKET_NAME"), "MY_FILES_2_BUCKET_NAME");
+        assert_eq!(
+            screaming_snake_case("amplifyAuth_USERPOOL_ID"),
+            "AMPLIFY_AUTH_USERPOOL_ID"
+        );
+        assert_eq!(
+            screaming_snake_case("media_BUCKET_NAME"),
+            "MEDIA_BUCKET_NAME"
+        );
+        assert_eq!(
+            screaming_snake_case("myFiles-2_BUCKET_NAME"),
+            "MY_FILES_2_BUCKET_NAME"
+        );
         assert_eq!(screaming_snake_case("HTMLParser"), "HTML_PARSER");
         assert_eq!(screaming_snake_case("notes files"), "NOTES_FILES");
     }
 
     #[test]
     fn diagnostic_text() {
-        let e = SpecError::new(SpecErrorKind::InvalidTimeout, "Invalid function timeout of 0")
-            .with_resolution("fix it")
-            .at(Some(&SourceLocation { file: "amplify/f/resource.ts".into(), line: 2, column: 5 }));
+        let e = SpecError::new(
+            SpecErrorKind::InvalidTimeout,
+            "Invalid function timeout of 0",
+        )
+        .with_resolution("fix it")
+        .at(Some(&SourceLocation {
+            file: "amplify/f/resource.ts".into(),
+            line: 2,
+            column: 5,
+        }));
         assert_eq!(
             e.to_string(),
             "amplify/f/resource.ts:2:5: [InvalidTimeoutError] Invalid function timeout of 0\nResolution: fix it"

@@ -133,9 +133,29 @@ pub struct DurableConfig {
 
 const LOG_LEVELS: [&str; 6] = ["info", "debug", "warn", "error", "fatal", "trace"];
 const LOG_RETENTIONS: [&str; 23] = [
-    "1 day", "3 days", "5 days", "1 week", "2 weeks", "1 month", "2 months", "3 months", "4 months",
-    "5 months", "6 months", "1 year", "13 months", "18 months", "2 years", "3 years", "5 years",
-    "6 years", "7 years", "8 years", "9 years", "10 years", "infinite",
+    "1 day",
+    "3 days",
+    "5 days",
+    "1 week",
+    "2 weeks",
+    "1 month",
+    "2 months",
+    "3 months",
+    "4 months",
+    "5 months",
+    "6 months",
+    "1 year",
+    "13 months",
+    "18 months",
+    "2 years",
+    "3 years",
+    "5 years",
+    "6 years",
+    "7 years",
+    "8 years",
+    "9 years",
+    "10 years",
+    "infinite",
 ];
 
 fn bounded(
@@ -145,9 +165,15 @@ fn bounded(
     kind: SpecErrorKind,
     label: &str,
 ) -> Result<u32, SpecError> {
-    let Some(n) = o.number(key)? else { return Ok(default) };
+    let Some(n) = o.number(key)? else {
+        return Ok(default);
+    };
     whole_between(n, min, max).ok_or_else(|| {
-        SpecError::new(kind, format!("Invalid function {label} of {}", js_number(n))).with_resolution(format!(
+        SpecError::new(
+            kind,
+            format!("Invalid function {label} of {}", js_number(n)),
+        )
+        .with_resolution(format!(
             "{key} must be a whole number between {} and {} inclusive",
             js_number(min),
             js_number(max)
@@ -168,10 +194,20 @@ impl FunctionSpec {
         let name = o.required_str("name")?.to_string();
         validate_resource_name(&name)?;
         let entry = o.required_str("entry")?.to_string();
-        let timeout_seconds =
-            bounded(&o, "timeoutSeconds", (1.0, 900.0, 3), SpecErrorKind::InvalidTimeout, "timeout")?;
-        let memory_mb =
-            bounded(&o, "memoryMB", (128.0, 10240.0, 512), SpecErrorKind::InvalidMemoryMB, "memoryMB")?;
+        let timeout_seconds = bounded(
+            &o,
+            "timeoutSeconds",
+            (1.0, 900.0, 3),
+            SpecErrorKind::InvalidTimeout,
+            "timeout",
+        )?;
+        let memory_mb = bounded(
+            &o,
+            "memoryMB",
+            (128.0, 10240.0, 512),
+            SpecErrorKind::InvalidMemoryMB,
+            "memoryMB",
+        )?;
         let ephemeral_storage_size_mb = bounded(
             &o,
             "ephemeralStorageSizeMB",
@@ -222,7 +258,9 @@ impl FunctionSpec {
             schedules,
             layers,
             minify,
-            resource_group_name: o.string("resourceGroupName")?.unwrap_or_else(|| "function".into()),
+            resource_group_name: o
+                .string("resourceGroupName")?
+                .unwrap_or_else(|| "function".into()),
             logging,
             durable,
             location,
@@ -231,7 +269,9 @@ impl FunctionSpec {
 }
 
 fn parse_environment(o: &Obj<'_>) -> Result<Vec<EnvVar>, SpecError> {
-    let Some(env) = o.obj("environment", "defineFunction.environment")? else { return Ok(Vec::new()) };
+    let Some(env) = o.obj("environment", "defineFunction.environment")? else {
+        return Ok(Vec::new());
+    };
     let invalid: Vec<&str> = env
         .map()
         .keys()
@@ -246,9 +286,14 @@ fn parse_environment(o: &Obj<'_>) -> Result<Vec<EnvVar>, SpecError> {
     if !invalid.is_empty() {
         return Err(SpecError::new(
             SpecErrorKind::InvalidEnvironmentKey,
-            format!("Invalid function environment key(s): {}", invalid.join(", ")),
+            format!(
+                "Invalid function environment key(s): {}",
+                invalid.join(", ")
+            ),
         )
-        .with_resolution("Environment keys must match [a-zA-Z]([a-zA-Z0-9_])+ and be at least 2 characters"));
+        .with_resolution(
+            "Environment keys must match [a-zA-Z]([a-zA-Z0-9_])+ and be at least 2 characters",
+        ));
     }
     env.map()
         .iter()
@@ -258,10 +303,15 @@ fn parse_environment(o: &Obj<'_>) -> Result<Vec<EnvVar>, SpecError> {
                     SpecErrorKind::InvalidFunctionConfiguration,
                     format!("The value of environment variable {k} is undefined."),
                 )
-                .with_resolution("Ensure that all defineFunction environment variables are defined."));
+                .with_resolution(
+                    "Ensure that all defineFunction environment variables are defined.",
+                ));
             }
             let value = SecretValue::from_raw(v, &format!("defineFunction.environment.{k}"))?;
-            Ok(EnvVar { name: k.clone(), value })
+            Ok(EnvVar {
+                name: k.clone(),
+                value,
+            })
         })
         .collect()
 }
@@ -272,7 +322,10 @@ fn parse_runtime(o: &Obj<'_>) -> Result<NodeRuntime, SpecError> {
         Some(Value::Number(n)) => n.as_f64().map(js_number).unwrap_or_default(),
         Some(Value::String(s)) => s.clone(),
         Some(other) => {
-            return Err(SpecError::props(format!("defineFunction.runtime must be a number, found {}", props::kind_of(other))));
+            return Err(SpecError::props(format!(
+                "defineFunction.runtime must be a number, found {}",
+                props::kind_of(other)
+            )));
         }
     };
     match given.as_str() {
@@ -281,13 +334,18 @@ fn parse_runtime(o: &Obj<'_>) -> Result<NodeRuntime, SpecError> {
         "20" => Ok(NodeRuntime::Node20),
         "22" => Ok(NodeRuntime::Node22),
         "24" => Ok(NodeRuntime::Node24),
-        other => Err(SpecError::new(SpecErrorKind::InvalidRuntime, format!("Invalid function runtime of {other}"))
-            .with_resolution("runtime must be one of the following: 18, 20, 22, 24")),
+        other => Err(SpecError::new(
+            SpecErrorKind::InvalidRuntime,
+            format!("Invalid function runtime of {other}"),
+        )
+        .with_resolution("runtime must be one of the following: 18, 20, 22, 24")),
     }
 }
 
 fn parse_durable(o: &Obj<'_>, runtime: NodeRuntime) -> Result<Option<DurableConfig>, SpecError> {
-    let Some(d) = o.obj("durableConfig", "defineFunction.durableConfig")? else { return Ok(None) };
+    let Some(d) = o.obj("durableConfig", "defineFunction.durableConfig")? else {
+        return Ok(None);
+    };
     let timeout = d.number("executionTimeoutSeconds")?.unwrap_or(f64::NAN);
     let execution_timeout_seconds = whole_between(timeout, 1.0, 31_622_400.0).ok_or_else(|| {
         SpecError::new(
@@ -309,16 +367,26 @@ fn parse_durable(o: &Obj<'_>, runtime: NodeRuntime) -> Result<Option<DurableConf
     if runtime.major() < 22 {
         return Err(SpecError::new(
             SpecErrorKind::UnsupportedDurableFunctionRuntime,
-            format!("Durable functions require runtime 22 or higher. Current runtime is {}.", runtime.major()),
+            format!(
+                "Durable functions require runtime 22 or higher. Current runtime is {}.",
+                runtime.major()
+            ),
         )
         .with_resolution("Set the function runtime to 22 or higher to use durable functions."));
     }
-    Ok(Some(DurableConfig { execution_timeout_seconds, retention_period_days }))
+    Ok(Some(DurableConfig {
+        execution_timeout_seconds,
+        retention_period_days,
+    }))
 }
 
 fn is_layer_arn(v: &str) -> bool {
     // arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+ (unanchored)
-    let word = |s: &str, extra: &[char]| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c));
+    let word = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    };
     v.match_indices("arn:").any(|(i, _)| {
         let p: Vec<&str> = v[i..].splitn(8, ':').collect();
         p.len() == 8
@@ -336,24 +404,31 @@ fn is_layer_arn(v: &str) -> bool {
 fn is_name_version(v: &str) -> bool {
     v.split_once(':').is_some_and(|(n, ver)| {
         !n.is_empty()
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && !ver.is_empty()
             && ver.chars().all(|c| c.is_ascii_digit())
     })
 }
 
 fn parse_layers(o: &Obj<'_>, function_name: &str) -> Result<Vec<FunctionLayer>, SpecError> {
-    let Some(l) = o.obj("layers", "defineFunction.layers")? else { return Ok(Vec::new()) };
+    let Some(l) = o.obj("layers", "defineFunction.layers")? else {
+        return Ok(Vec::new());
+    };
     let mut out: Vec<FunctionLayer> = Vec::new();
     let mut unique: Vec<String> = Vec::new();
     for (module, v) in l.map() {
-        let layer = v
-            .as_str()
-            .ok_or_else(|| SpecError::props(format!("defineFunction.layers.{module} must be a string")))?;
+        let layer = v.as_str().ok_or_else(|| {
+            SpecError::props(format!("defineFunction.layers.{module} must be a string"))
+        })?;
         let arn = if is_layer_arn(layer) {
             layer.to_string()
         } else if is_name_version(layer) {
-            FunctionLayer { module: module.clone(), layer: layer.into() }.arn("<region>", "<account>")
+            FunctionLayer {
+                module: module.clone(),
+                layer: layer.into(),
+            }
+            .arn("<region>", "<account>")
         } else {
             return Err(SpecError::new(SpecErrorKind::InvalidLayerFormat, format!("Invalid format for layer: {layer}"))
                 .with_resolution(format!(
@@ -362,7 +437,10 @@ fn parse_layers(o: &Obj<'_>, function_name: &str) -> Result<Vec<FunctionLayer>, 
         };
         if !unique.contains(&arn) {
             unique.push(arn);
-            out.push(FunctionLayer { module: module.clone(), layer: layer.to_string() });
+            out.push(FunctionLayer {
+                module: module.clone(),
+                layer: layer.to_string(),
+            });
         }
     }
     if unique.len() > 5 {
@@ -376,20 +454,39 @@ fn parse_layers(o: &Obj<'_>, function_name: &str) -> Result<Vec<FunctionLayer>, 
 }
 
 fn parse_logging(o: &Obj<'_>) -> Result<FunctionLogging, SpecError> {
-    let Some(l) = o.obj("logging", "defineFunction.logging")? else { return Ok(FunctionLogging::default()) };
+    let Some(l) = o.obj("logging", "defineFunction.logging")? else {
+        return Ok(FunctionLogging::default());
+    };
     let logging = FunctionLogging {
         format: l.string("format")?,
         level: l.string("level")?,
         retention: l.string("retention")?,
     };
     if let Some(level) = logging.level.as_deref().filter(|v| !LOG_LEVELS.contains(v)) {
-        return Err(SpecError::new(SpecErrorKind::InvalidLogging, format!("Invalid Lambda application log level: {level}")));
+        return Err(SpecError::new(
+            SpecErrorKind::InvalidLogging,
+            format!("Invalid Lambda application log level: {level}"),
+        ));
     }
-    if let Some(format) = logging.format.as_deref().filter(|f| *f != "json" && *f != "text") {
-        return Err(SpecError::new(SpecErrorKind::InvalidLogging, format!("Invalid Lambda logging format: {format} (json, text)")));
+    if let Some(format) = logging
+        .format
+        .as_deref()
+        .filter(|f| *f != "json" && *f != "text")
+    {
+        return Err(SpecError::new(
+            SpecErrorKind::InvalidLogging,
+            format!("Invalid Lambda logging format: {format} (json, text)"),
+        ));
     }
-    if let Some(r) = logging.retention.as_deref().filter(|r| !LOG_RETENTIONS.contains(r)) {
-        return Err(SpecError::new(SpecErrorKind::InvalidLogging, format!("Invalid log retention: {r}")));
+    if let Some(r) = logging
+        .retention
+        .as_deref()
+        .filter(|r| !LOG_RETENTIONS.contains(r))
+    {
+        return Err(SpecError::new(
+            SpecErrorKind::InvalidLogging,
+            format!("Invalid log retention: {r}"),
+        ));
     }
     Ok(logging)
 }
@@ -406,7 +503,10 @@ mod tests {
     #[test]
     fn defaults() {
         let s = f(json!({"name": "fn", "entry": "amplify/functions/fn/handler.ts"})).unwrap();
-        assert_eq!((s.timeout_seconds, s.memory_mb, s.ephemeral_storage_size_mb), (3, 512, 512));
+        assert_eq!(
+            (s.timeout_seconds, s.memory_mb, s.ephemeral_storage_size_mb),
+            (3, 512, 512)
+        );
         assert_eq!(s.runtime, NodeRuntime::Node22);
         assert_eq!(s.runtime.lambda_runtime(), "nodejs22.x");
         assert_eq!(s.architecture, Architecture::X86_64);
@@ -425,10 +525,22 @@ mod tests {
             "logging": {"format": "json", "level": "debug", "retention": "1 week"},
             "schedule": "every 1h"}))
         .unwrap();
-        assert_eq!((s.timeout_seconds, s.memory_mb, s.runtime.major()), (900, 10240, 20));
+        assert_eq!(
+            (s.timeout_seconds, s.memory_mb, s.runtime.major()),
+            (900, 10240, 20)
+        );
         assert_eq!(s.architecture, Architecture::Arm64);
-        assert_eq!(s.environment[1], EnvVar { name: "KEY".into(), value: SecretValue::Secret("MY_KEY".into()) });
-        assert_eq!(s.layers[1].arn("us-east-1", "123456789012"), "arn:aws:lambda:us-east-1:123456789012:layer:my-layer:1");
+        assert_eq!(
+            s.environment[1],
+            EnvVar {
+                name: "KEY".into(),
+                value: SecretValue::Secret("MY_KEY".into())
+            }
+        );
+        assert_eq!(
+            s.layers[1].arn("us-east-1", "123456789012"),
+            "arn:aws:lambda:us-east-1:123456789012:layer:my-layer:1"
+        );
         assert!(!s.minify);
         assert_eq!(s.logging.level.as_deref(), Some("debug"));
         assert_eq!(s.schedules[0].expression, "cron(0 */1 * * ? *)");
@@ -437,19 +549,71 @@ mod tests {
     #[test]
     fn validation_messages() {
         let cases = [
-            (json!({"timeoutSeconds": 0}), SpecErrorKind::InvalidTimeout, "Invalid function timeout of 0"),
-            (json!({"timeoutSeconds": 1.5}), SpecErrorKind::InvalidTimeout, "Invalid function timeout of 1.5"),
-            (json!({"memoryMB": 127}), SpecErrorKind::InvalidMemoryMB, "Invalid function memoryMB of 127"),
-            (json!({"ephemeralStorageSizeMB": 511}), SpecErrorKind::InvalidEphemeralStorageSizeMB, "Invalid function ephemeralStorageSizeMB of 511"),
-            (json!({"environment": {"A": "x", "1B": "y", "OK": "z", "BAD-KEY": "w"}}), SpecErrorKind::InvalidEnvironmentKey, "Invalid function environment key(s): A, 1B, BAD-KEY"),
-            (json!({"environment": {"AMPLIFY_SSM_ENV_CONFIG": "x"}}), SpecErrorKind::FunctionReservedEnvironmentVariable, "AMPLIFY_SSM_ENV_CONFIG is a reserved environment variable name"),
-            (json!({"runtime": 16}), SpecErrorKind::InvalidRuntime, "Invalid function runtime of 16"),
-            (json!({"architecture": "x86"}), SpecErrorKind::InvalidArchitecture, "Invalid function architecture of x86"),
-            (json!({"layers": {"m": "not a layer"}}), SpecErrorKind::InvalidLayerFormat, "Invalid format for layer: not a layer"),
-            (json!({"layers": {"a": "l:1", "b": "l:2", "c": "l:3", "d": "l:4", "e": "l:5", "f": "l:6"}}), SpecErrorKind::MaximumLayersReached, "A maximum of 5 unique layers can be attached to a function."),
-            (json!({"runtime": 20, "durableConfig": {"executionTimeoutSeconds": 60}}), SpecErrorKind::UnsupportedDurableFunctionRuntime, "Durable functions require runtime 22 or higher. Current runtime is 20."),
-            (json!({"logging": {"level": "verbose"}}), SpecErrorKind::InvalidLogging, "Invalid Lambda application log level: verbose"),
-            (json!({"schedule": "every 1m", "timeoutSeconds": 120}), SpecErrorKind::FunctionScheduleInitialization, "Function schedule rate must be greater than the function timeout of 120 seconds"),
+            (
+                json!({"timeoutSeconds": 0}),
+                SpecErrorKind::InvalidTimeout,
+                "Invalid function timeout of 0",
+            ),
+            (
+                json!({"timeoutSeconds": 1.5}),
+                SpecErrorKind::InvalidTimeout,
+                "Invalid function timeout of 1.5",
+            ),
+            (
+                json!({"memoryMB": 127}),
+                SpecErrorKind::InvalidMemoryMB,
+                "Invalid function memoryMB of 127",
+            ),
+            (
+                json!({"ephemeralStorageSizeMB": 511}),
+                SpecErrorKind::InvalidEphemeralStorageSizeMB,
+                "Invalid function ephemeralStorageSizeMB of 511",
+            ),
+            (
+                json!({"environment": {"A": "x", "1B": "y", "OK": "z", "BAD-KEY": "w"}}),
+                SpecErrorKind::InvalidEnvironmentKey,
+                "Invalid function environment key(s): A, 1B, BAD-KEY",
+            ),
+            (
+                json!({"environment": {"AMPLIFY_SSM_ENV_CONFIG": "x"}}),
+                SpecErrorKind::FunctionReservedEnvironmentVariable,
+                "AMPLIFY_SSM_ENV_CONFIG is a reserved environment variable name",
+            ),
+            (
+                json!({"runtime": 16}),
+                SpecErrorKind::InvalidRuntime,
+                "Invalid function runtime of 16",
+            ),
+            (
+                json!({"architecture": "x86"}),
+                SpecErrorKind::InvalidArchitecture,
+                "Invalid function architecture of x86",
+            ),
+            (
+                json!({"layers": {"m": "not a layer"}}),
+                SpecErrorKind::InvalidLayerFormat,
+                "Invalid format for layer: not a layer",
+            ),
+            (
+                json!({"layers": {"a": "l:1", "b": "l:2", "c": "l:3", "d": "l:4", "e": "l:5", "f": "l:6"}}),
+                SpecErrorKind::MaximumLayersReached,
+                "A maximum of 5 unique layers can be attached to a function.",
+            ),
+            (
+                json!({"runtime": 20, "durableConfig": {"executionTimeoutSeconds": 60}}),
+                SpecErrorKind::UnsupportedDurableFunctionRuntime,
+                "Durable functions require runtime 22 or higher. Current runtime is 20.",
+            ),
+            (
+                json!({"logging": {"level": "verbose"}}),
+                SpecErrorKind::InvalidLogging,
+                "Invalid Lambda application log level: verbose",
+            ),
+            (
+                json!({"schedule": "every 1m", "timeoutSeconds": 120}),
+                SpecErrorKind::FunctionScheduleInitialization,
+                "Function schedule rate must be greater than the function timeout of 120 seconds",
+            ),
         ];
         for (extra, kind, message) in cases {
             let mut v = json!({"name": "fn", "entry": "e.ts"});
@@ -461,15 +625,26 @@ mod tests {
         }
         let e = f(json!({"name": "my fn!", "entry": "e.ts"})).unwrap_err();
         assert_eq!(e.kind, SpecErrorKind::InvalidResourceName);
-        assert_eq!(f(json!({"entry": "e.ts"})).unwrap_err().kind, SpecErrorKind::InvalidProps);
+        assert_eq!(
+            f(json!({"entry": "e.ts"})).unwrap_err().kind,
+            SpecErrorKind::InvalidProps
+        );
     }
 
     #[test]
     fn duplicate_layers_and_durable_default() {
-        let s = f(json!({"name": "fn", "entry": "e.ts", "layers": {"a": "l:1", "b": "l:1"},
-            "durableConfig": {"executionTimeoutSeconds": 3600}}))
+        let s = f(
+            json!({"name": "fn", "entry": "e.ts", "layers": {"a": "l:1", "b": "l:1"},
+            "durableConfig": {"executionTimeoutSeconds": 3600}}),
+        )
         .unwrap();
         assert_eq!(s.layers.len(), 1);
-        assert_eq!(s.durable, Some(DurableConfig { execution_timeout_seconds: 3600, retention_period_days: 14 }));
+        assert_eq!(
+            s.durable,
+            Some(DurableConfig {
+                execution_timeout_seconds: 3600,
+                retention_period_days: 14
+            })
+        );
     }
 }

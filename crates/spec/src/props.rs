@@ -30,7 +30,11 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn key_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     /// The value of `key`, treating JSON `null` like an absent key.
@@ -55,7 +59,8 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn required_str(&self, key: &str) -> Result<&'a str, SpecError> {
-        self.str(key)?.ok_or_else(|| SpecError::props(format!("{} is required", self.key_path(key))))
+        self.str(key)?
+            .ok_or_else(|| SpecError::props(format!("{} is required", self.key_path(key))))
     }
 
     pub(crate) fn bool(&self, key: &str) -> Result<Option<bool>, SpecError> {
@@ -69,10 +74,9 @@ impl<'a> Obj<'a> {
     pub(crate) fn number(&self, key: &str) -> Result<Option<f64>, SpecError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| SpecError::props(format!("{} is not a finite number", self.key_path(key)))),
+            Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| {
+                SpecError::props(format!("{} is not a finite number", self.key_path(key)))
+            }),
             Some(other) => Err(self.wrong(key, "a number", other)),
         }
     }
@@ -94,7 +98,9 @@ impl<'a> Obj<'a> {
     }
 
     pub(crate) fn str_list(&self, key: &str) -> Result<Option<Vec<String>>, SpecError> {
-        let Some(items) = self.array(key)? else { return Ok(None) };
+        let Some(items) = self.array(key)? else {
+            return Ok(None);
+        };
         items
             .iter()
             .map(|v| match v {
@@ -111,12 +117,16 @@ impl<'a> Obj<'a> {
 
     /// `{"$function": name}` at `key`.
     pub(crate) fn function_ref(&self, key: &str) -> Result<Option<String>, SpecError> {
-        self.get(key).map(|v| function_ref(v, &self.key_path(key))).transpose()
+        self.get(key)
+            .map(|v| function_ref(v, &self.key_path(key)))
+            .transpose()
     }
 
     /// A string or `{"$secret": NAME}` at `key`.
     pub(crate) fn secret_or_string(&self, key: &str) -> Result<Option<SecretValue>, SpecError> {
-        self.get(key).map(|v| SecretValue::from_raw(v, &self.key_path(key))).transpose()
+        self.get(key)
+            .map(|v| SecretValue::from_raw(v, &self.key_path(key)))
+            .transpose()
     }
 
     fn wrong(&self, key: &str, expected: &str, found: &Value) -> SpecError {
@@ -225,8 +235,14 @@ mod tests {
         assert_eq!(o.str("z").unwrap(), None);
         assert_eq!(o.str_list("l").unwrap(), Some(vec!["p".to_string()]));
         assert_eq!(o.function_ref("f").unwrap(), Some("echo".to_string()));
-        assert_eq!(o.secret_or_string("s").unwrap(), Some(SecretValue::Secret("K".into())));
-        assert_eq!(o.secret_or_string("a").unwrap(), Some(SecretValue::Plain("x".into())));
+        assert_eq!(
+            o.secret_or_string("s").unwrap(),
+            Some(SecretValue::Secret("K".into()))
+        );
+        assert_eq!(
+            o.secret_or_string("a").unwrap(),
+            Some(SecretValue::Plain("x".into()))
+        );
         let e = o.str("n").unwrap_err();
         assert_eq!(e.message, "props.n must be a string, found a number");
         assert!(o.function_ref("a").is_err());
@@ -247,7 +263,10 @@ mod tests {
     fn locations() {
         let v = json!({"$location": {"file": "amplify/auth/resource.ts", "line": 3, "column": 21}});
         let l = location(&v).unwrap();
-        assert_eq!((l.file.as_str(), l.line, l.column), ("amplify/auth/resource.ts", 3, 21));
+        assert_eq!(
+            (l.file.as_str(), l.line, l.column),
+            ("amplify/auth/resource.ts", 3, 21)
+        );
         assert!(location(&json!({})).is_none());
     }
 }

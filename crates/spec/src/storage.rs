@@ -12,8 +12,8 @@ use crate::error::{SpecError, SpecErrorKind, screaming_snake_case, validate_reso
 use crate::props::{self, Obj};
 
 pub use access::{
-    ActionStatement, ENTITY_ID_SUBSTITUTION, ENTITY_ID_TOKEN, OutputAccess, OutputPath,
-    RolePolicy, StorageAccess, StorageGrant, StoragePathRules, StoragePrincipal, StorageRole,
+    ActionStatement, ENTITY_ID_SUBSTITUTION, ENTITY_ID_TOKEN, OutputAccess, OutputPath, RolePolicy,
+    StorageAccess, StorageGrant, StoragePathRules, StoragePrincipal, StorageRole,
 };
 
 /// One bucket.
@@ -82,8 +82,12 @@ impl StorageAction {
 
 /// Fixed CORS rule of every Amplify bucket (not configurable through `defineStorage`).
 pub const CORS_ALLOWED_METHODS: [&str; 5] = ["GET", "HEAD", "PUT", "POST", "DELETE"];
-pub const CORS_EXPOSED_HEADERS: [&str; 4] =
-    ["x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2", "ETag"];
+pub const CORS_EXPOSED_HEADERS: [&str; 4] = [
+    "x-amz-server-side-encryption",
+    "x-amz-request-id",
+    "x-amz-id-2",
+    "ETag",
+];
 pub const CORS_MAX_AGE_SECONDS: u32 = 3000;
 
 impl StorageSpec {
@@ -186,8 +190,10 @@ mod tests {
 
     #[test]
     fn bad_trigger_and_name() {
-        let e = StorageSpec::from_props(&json!({"name": "m", "triggers": {"onCopy": {"$function": "x"}}}))
-            .unwrap_err();
+        let e = StorageSpec::from_props(
+            &json!({"name": "m", "triggers": {"onCopy": {"$function": "x"}}}),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, SpecErrorKind::InvalidProps);
         let e = StorageSpec::from_props(&json!({"name": "2m",
             "$location": {"file": "amplify/storage/resource.ts", "line": 4, "column": 3}}))
@@ -202,13 +208,26 @@ mod tests {
         let b = bucket(json!({"name": "b", "isDefault": true}));
         let c = bucket(json!({"name": "c", "isDefault": true}));
         assert!(default_bucket(&[]).unwrap().is_none());
-        assert_eq!(default_bucket(std::slice::from_ref(&a)).unwrap().map(|b| b.name.as_str()), Some("a"));
-        assert_eq!(default_bucket(&[a.clone(), b.clone()]).unwrap().map(|b| b.name.as_str()), Some("b"));
+        assert_eq!(
+            default_bucket(std::slice::from_ref(&a))
+                .unwrap()
+                .map(|b| b.name.as_str()),
+            Some("a")
+        );
+        assert_eq!(
+            default_bucket(&[a.clone(), b.clone()])
+                .unwrap()
+                .map(|b| b.name.as_str()),
+            Some("b")
+        );
         let e = default_bucket(&[a.clone(), a.clone()]).unwrap_err();
         assert_eq!(e.kind, SpecErrorKind::NoDefaultStorage);
         assert_eq!(e.message, "No default storage set in the Amplify project.");
         let e = default_bucket(&[b, a, c]).unwrap_err();
         assert_eq!(e.kind, SpecErrorKind::MultipleDefaultStorage);
-        assert_eq!(e.message, "More than one default storage set in the Amplify project.");
+        assert_eq!(
+            e.message,
+            "More than one default storage set in the Amplify project."
+        );
     }
 }

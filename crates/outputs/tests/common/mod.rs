@@ -11,7 +11,9 @@ use stratus_outputs::Endpoints;
 use stratus_spec::data::DataSpec;
 
 pub fn data_file(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -22,7 +24,12 @@ pub fn cases(file: &str, field: &str) -> Vec<(String, Value)> {
         .as_array()
         .expect("cases array")
         .iter()
-        .map(|c| (c["name"].as_str().expect("name").to_string(), c[field].clone()))
+        .map(|c| {
+            (
+                c["name"].as_str().expect("name").to_string(),
+                c[field].clone(),
+            )
+        })
         .collect()
 }
 
@@ -42,9 +49,21 @@ pub fn stub_introspection(_: &DataSpec) -> Result<Value, stratus_schema::SchemaE
 
 /// Replace the instance-specific values of an `auth` section by the given placeholders
 /// (in place, so key order is kept).
-pub fn normalize_auth(auth: &mut Value, pool: &str, region: &str, client: &str, identity_pool: &str, domain: &str) {
+pub fn normalize_auth(
+    auth: &mut Value,
+    pool: &str,
+    region: &str,
+    client: &str,
+    identity_pool: &str,
+    domain: &str,
+) {
     let a = auth.as_object_mut().expect("auth object");
-    for (k, v) in [("user_pool_id", pool), ("aws_region", region), ("user_pool_client_id", client), ("identity_pool_id", identity_pool)] {
+    for (k, v) in [
+        ("user_pool_id", pool),
+        ("aws_region", region),
+        ("user_pool_client_id", client),
+        ("identity_pool_id", identity_pool),
+    ] {
         if a.contains_key(k) {
             a.insert(k.into(), json!(v));
         }
@@ -58,5 +77,8 @@ pub fn normalize_auth(auth: &mut Value, pool: &str, region: &str, client: &str, 
 pub fn assert_same(actual: &Value, expected: &Value, what: &str) {
     let a = serde_json::to_string_pretty(actual).expect("json");
     let e = serde_json::to_string_pretty(expected).expect("json");
-    assert!(a == e, "{what}: mismatch\n--- actual\n{a}\n--- expected\n{e}");
+    assert!(
+        a == e,
+        "{what}: mismatch\n--- actual\n{a}\n--- expected\n{e}"
+    );
 }

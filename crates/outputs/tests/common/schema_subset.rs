@@ -11,7 +11,14 @@ pub struct Validator<'a> {
     root: &'a Value,
 }
 
-const ANNOTATIONS: [&str; 6] = ["description", "title", "default", "tsType", "$id", "$schema"];
+const ANNOTATIONS: [&str; 6] = [
+    "description",
+    "title",
+    "default",
+    "tsType",
+    "$id",
+    "$schema",
+];
 
 impl<'a> Validator<'a> {
     pub fn new(root: &'a Value) -> Self {
@@ -70,7 +77,12 @@ impl<'a> Validator<'a> {
                 }
                 "required" => {
                     if let Some(obj) = v.as_object() {
-                        for r in kw.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        for r in kw
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                        {
                             if !obj.contains_key(r) {
                                 errors.push(format!("{at}: missing required property {r}"));
                             }
@@ -91,10 +103,10 @@ impl<'a> Validator<'a> {
                     }
                 }
                 "minItems" => {
-                    if let (Some(a), Some(n)) = (v.as_array(), kw.as_u64()) {
-                        if (a.len() as u64) < n {
-                            errors.push(format!("{at}: fewer than {n} items"));
-                        }
+                    if let (Some(a), Some(n)) = (v.as_array(), kw.as_u64())
+                        && (a.len() as u64) < n
+                    {
+                        errors.push(format!("{at}: fewer than {n} items"));
                     }
                 }
                 "uniqueItems" => {
@@ -123,7 +135,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_object(&self, s: &'a Map<String, Value>, v: &Value, at: &str, errors: &mut Vec<String>) {
+    fn check_object(
+        &self,
+        s: &'a Map<String, Value>,
+        v: &Value,
+        at: &str,
+        errors: &mut Vec<String>,
+    ) {
         let Some(obj) = v.as_object() else { return };
         let props = s.get("properties").and_then(Value::as_object);
         let patterns = s.get("patternProperties").and_then(Value::as_object);

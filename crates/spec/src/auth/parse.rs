@@ -7,6 +7,8 @@ use super::*;
 use crate::error::{SpecError, SpecErrorKind, validate_resource_name};
 use crate::props::{self, Obj};
 
+use super::wiring::{parse_access, parse_senders, parse_triggers};
+
 fn construct_error(message: impl Into<String>) -> SpecError {
     SpecError::new(SpecErrorKind::AuthConstructInitialization, message)
         .with_resolution("See the underlying error message for more details.")
@@ -68,10 +70,13 @@ fn parse_login<'a>(lw: &Obj<'a>) -> Result<Login<'a>, SpecError> {
     let phone_obj = settings(lw, "phone", "defineAuth.loginWith.phone")?;
     let web_authn = match lw.get("webAuthn") {
         None | Some(Value::Bool(false)) => None,
-        Some(Value::Bool(true)) => Some((None, WebAuthnSettings {
-            relying_party_id: "AUTO".into(),
-            user_verification: UserVerification::Preferred,
-        })),
+        Some(Value::Bool(true)) => Some((
+            None,
+            WebAuthnSettings {
+                relying_party_id: "AUTO".into(),
+                user_verification: UserVerification::Preferred,
+            },
+        )),
         Some(v @ Value::Object(_)) => {
             let w = Obj::new(v, "defineAuth.loginWith.webAuthn")?;
             let rp = w.string("relyingPartyId")?;
@@ -84,8 +89,17 @@ fn parse_login<'a>(lw: &Obj<'a>) -> Result<Login<'a>, SpecError> {
                     )));
                 }
             };
-            let resolved = rp.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "AUTO".into());
-            Some((rp, WebAuthnSettings { relying_party_id: resolved, user_verification: uv }))
+            let resolved = rp
+                .clone()
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "AUTO".into());
+            Some((
+                rp,
+                WebAuthnSettings {
+                    relying_party_id: resolved,
+                    user_verification: uv,
+                },
+            ))
         }
         Some(other) => {
             return Err(SpecError::props(format!(
@@ -108,7 +122,10 @@ fn parse_login<'a>(lw: &Obj<'a>) -> Result<Login<'a>, SpecError> {
         email_obj,
         phone_obj,
         web_authn,
-        external: lw.obj("externalProviders", "defineAuth.loginWith.externalProviders")?,
+        external: lw.obj(
+            "externalProviders",
+            "defineAuth.loginWith.externalProviders",
+        )?,
     })
 }
 
@@ -147,14 +164,21 @@ fn validate_passwordless(login: &Login<'_>, mfa_mode: Option<&str>) -> Result<()
     if errors.is_empty() {
         return Ok(());
     }
-    Err(SpecError::new(SpecErrorKind::InvalidPasswordlessConfig, "Invalid passwordless authentication configuration")
-        .with_details(errors.join("\n\n"))
-        .with_resolution("Fix the configuration errors listed above"))
+    Err(SpecError::new(
+        SpecErrorKind::InvalidPasswordlessConfig,
+        "Invalid passwordless authentication configuration",
+    )
+    .with_details(errors.join("\n\n"))
+    .with_resolution("Fix the configuration errors listed above"))
 }
 
 fn parse_preferred(o: &Obj<'_>, login: &Login<'_>) -> Result<Option<AuthChallenge>, SpecError> {
-    let Some(opts) = o.obj("passwordlessOptions", "defineAuth.passwordlessOptions")? else { return Ok(None) };
-    let Some(pc) = opts.str("preferredChallenge")?.filter(|s| !s.is_empty()) else { return Ok(None) };
+    let Some(opts) = o.obj("passwordlessOptions", "defineAuth.passwordlessOptions")? else {
+        return Ok(None);
+    };
+    let Some(pc) = opts.str("preferredChallenge")?.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     let mut enabled = vec![AuthChallenge::Password];
     if login.email_otp {
         enabled.push(AuthChallenge::EmailOtp);
@@ -169,7 +193,11 @@ fn parse_preferred(o: &Obj<'_>, login: &Login<'_>) -> Result<Option<AuthChalleng
         Some(c) => Ok(Some(*c)),
         None => Err(construct_error(format!(
             "Preferred challenge \"{pc}\" is not enabled in your authentication configuration. Enabled challenges: {}. This will result in a broken authentication flow in the frontend.",
-            enabled.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+            enabled
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -187,10 +215,14 @@ fn parse_verification(login: &Login<'_>) -> Result<VerificationMessages, SpecErr
         if let Some(b) = &body {
             match style {
                 EmailVerificationStyle::Code if !b.contains(CODE_PLACEHOLDER) => {
-                    return Err(construct_error("Invalid email settings. Property 'verificationEmailBody' must utilize the 'code' parameter at least once as a placeholder for the verification code."));
+                    return Err(construct_error(
+                        "Invalid email settings. Property 'verificationEmailBody' must utilize the 'code' parameter at least once as a placeholder for the verification code.",
+                    ));
                 }
                 EmailVerificationStyle::Link if !has_link_placeholder(b) => {
-                    return Err(construct_error("Invalid email settings. Property 'verificationEmailBody' must utilize the 'link' parameter at least once as a placeholder for the verification link."));
+                    return Err(construct_error(
+                        "Invalid email settings. Property 'verificationEmailBody' must utilize the 'link' parameter at least once as a placeholder for the verification link.",
+                    ));
                 }
                 _ => {}
             }
@@ -199,8 +231,13 @@ fn parse_verification(login: &Login<'_>) -> Result<VerificationMessages, SpecErr
     let mut sms = None;
     if let Some(p) = &login.phone_obj {
         sms = p.string("verificationMessage")?;
-        if sms.as_deref().is_some_and(|m| !m.contains(CODE_PLACEHOLDER)) {
-            return Err(construct_error("Invalid phone settings. Property 'verificationMessage' must utilize the 'code' parameter at least once as a placeholder for the verification code."));
+        if sms
+            .as_deref()
+            .is_some_and(|m| !m.contains(CODE_PLACEHOLDER))
+        {
+            return Err(construct_error(
+                "Invalid phone settings. Property 'verificationMessage' must utilize the 'code' parameter at least once as a placeholder for the verification code.",
+            ));
         }
     }
     let default_body = match style {
@@ -217,12 +254,17 @@ fn parse_verification(login: &Login<'_>) -> Result<VerificationMessages, SpecErr
 
 /// `{##<text>##}` with a non-empty text.
 fn has_link_placeholder(body: &str) -> bool {
-    body.match_indices("{##").any(|(i, _)| body[i + 3..].find("##}").is_some_and(|end| end > 0))
+    body.match_indices("{##")
+        .any(|(i, _)| body[i + 3..].find("##}").is_some_and(|end| end > 0))
 }
 
 fn parse_mfa(o: &Obj<'_>, login: &Login<'_>) -> Result<MfaSettings, SpecError> {
     let Some(m) = o.obj("multifactor", "defineAuth.multifactor")? else {
-        return Ok(MfaSettings { mode: MfaMode::Off, methods: vec![], sms_message: None });
+        return Ok(MfaSettings {
+            mode: MfaMode::Off,
+            methods: vec![],
+            sms_message: None,
+        });
     };
     let mode = match m.required_str("mode")? {
         "OFF" => MfaMode::Off,
@@ -235,13 +277,19 @@ fn parse_mfa(o: &Obj<'_>, login: &Login<'_>) -> Result<MfaSettings, SpecError> {
         }
     };
     if mode == MfaMode::Off {
-        return Ok(MfaSettings { mode, methods: vec![], sms_message: None });
+        return Ok(MfaSettings {
+            mode,
+            methods: vec![],
+            sms_message: None,
+        });
     }
     let sms = enabled(m.get("sms"));
     let totp = m.bool("totp")?.unwrap_or(false);
     let email = m.bool("email")?.unwrap_or(false);
     if login.phone && !sms {
-        return Err(construct_error("Invalid MFA settings. SMS must be enabled in multiFactor if loginWith phone is enabled"));
+        return Err(construct_error(
+            "Invalid MFA settings. SMS must be enabled in multiFactor if loginWith phone is enabled",
+        ));
     }
     // Checked by `check_mfa_message` after the senders, as the construct does.
     let sms_message = match settings(&m, "sms", "defineAuth.multifactor.sms")? {
@@ -263,26 +311,41 @@ fn parse_mfa(o: &Obj<'_>, login: &Login<'_>) -> Result<MfaSettings, SpecError> {
             "Invalid MFA settings. At least one of totp, sms or email must be enabled when mode is OPTIONAL or REQUIRED.",
         ));
     }
-    Ok(MfaSettings { mode, methods, sms_message })
+    Ok(MfaSettings {
+        mode,
+        methods,
+        sms_message,
+    })
 }
 
 fn check_mfa_message(mfa: &MfaSettings) -> Result<(), SpecError> {
-    let Some(m) = mfa.sms_message.as_deref() else { return Ok(()) };
+    let Some(m) = mfa.sms_message.as_deref() else {
+        return Ok(());
+    };
     if !m.contains(CODE_PLACEHOLDER) {
-        return Err(construct_error("Invalid MFA settings. Property 'smsMessage' must utilize the 'code' parameter at least once as a placeholder for the verification code."));
+        return Err(construct_error(
+            "Invalid MFA settings. Property 'smsMessage' must utilize the 'code' parameter at least once as a placeholder for the verification code.",
+        ));
     }
     // CDK UserPool
     if m.chars().count() > 140 {
-        return Err(construct_error("MFA message must be between 6 and 140 characters"));
+        return Err(construct_error(
+            "MFA message must be between 6 and 140 characters",
+        ));
     }
     Ok(())
 }
 
-fn parse_attributes(o: &Obj<'_>, login: &Login<'_>) -> Result<(Vec<StandardAttribute>, Vec<CustomAttribute>), SpecError> {
+fn parse_attributes(
+    o: &Obj<'_>,
+    login: &Login<'_>,
+) -> Result<(Vec<StandardAttribute>, Vec<CustomAttribute>), SpecError> {
     let login_attr = |on: bool| on.then_some((true, true));
     // `{ email: .., phoneNumber: .., ...userStandardAttributes }` keeps the first two slots.
-    let mut standard: Vec<(String, Option<(bool, bool)>)> =
-        vec![("email".into(), login_attr(login.email)), ("phoneNumber".into(), login_attr(login.phone))];
+    let mut standard: Vec<(String, Option<(bool, bool)>)> = vec![
+        ("email".into(), login_attr(login.email)),
+        ("phoneNumber".into(), login_attr(login.phone)),
+    ];
     let mut custom = Vec::new();
     if let Some(attrs) = o.obj("userAttributes", "defineAuth.userAttributes")? {
         for (key, value) in attrs.map() {
@@ -292,16 +355,24 @@ fn parse_attributes(o: &Obj<'_>, login: &Login<'_>) -> Result<(Vec<StandardAttri
                 continue;
             }
             if standard_attribute_name(key).is_none() {
-                return Err(SpecError::props(format!("{path}: '{key}' is not a Cognito standard attribute")));
+                return Err(SpecError::props(format!(
+                    "{path}: '{key}' is not a Cognito standard attribute"
+                )));
             }
             let setting = match value {
                 Value::Null | Value::Bool(false) => None,
                 Value::Object(_) => {
                     let a = Obj::new(value, &path)?;
-                    Some((a.bool("required")?.unwrap_or(false), a.bool("mutable")?.unwrap_or(true)))
+                    Some((
+                        a.bool("required")?.unwrap_or(false),
+                        a.bool("mutable")?.unwrap_or(true),
+                    ))
                 }
                 other => {
-                    return Err(SpecError::props(format!("{path} must be an object, found {}", props::kind_of(other))));
+                    return Err(SpecError::props(format!(
+                        "{path} must be an object, found {}",
+                        props::kind_of(other)
+                    )));
                 }
             };
             match standard.iter_mut().find(|(k, _)| k == key) {
@@ -314,13 +385,21 @@ fn parse_attributes(o: &Obj<'_>, login: &Login<'_>) -> Result<(Vec<StandardAttri
         .into_iter()
         .filter_map(|(k, s)| {
             let (required, mutable) = s?;
-            Some(StandardAttribute { name: standard_attribute_name(&k)?.to_string(), required, mutable })
+            Some(StandardAttribute {
+                name: standard_attribute_name(&k)?.to_string(),
+                required,
+                mutable,
+            })
         })
         .collect();
     Ok((standard, custom))
 }
 
-fn parse_custom_attribute(name: &str, value: &Value, path: &str) -> Result<CustomAttribute, SpecError> {
+fn parse_custom_attribute(
+    name: &str,
+    value: &Value,
+    path: &str,
+) -> Result<CustomAttribute, SpecError> {
     let a = Obj::new(value, path)?;
     let data_type = match a.required_str("dataType")? {
         "String" => CustomAttributeType::String,
@@ -338,7 +417,11 @@ fn parse_custom_attribute(name: &str, value: &Value, path: &str) -> Result<Custo
             None => Ok(None),
             Some(n) => props::whole_between(n, 0.0, 2048.0)
                 .map(Some)
-                .ok_or_else(|| SpecError::props(format!("{path}.{k} must be a whole number between 0 and 2048"))),
+                .ok_or_else(|| {
+                    SpecError::props(format!(
+                        "{path}.{k} must be a whole number between 0 and 2048"
+                    ))
+                }),
         }
     };
     let is_string = data_type == CustomAttributeType::String;
@@ -354,46 +437,6 @@ fn parse_custom_attribute(name: &str, value: &Value, path: &str) -> Result<Custo
     })
 }
 
-fn parse_senders(o: &Obj<'_>) -> Result<Senders, SpecError> {
-    let Some(s) = o.obj("senders", "defineAuth.senders")? else { return Ok(Senders::default()) };
-    let email = match s.obj("email", "defineAuth.senders.email")? {
-        None => None,
-        Some(e) if e.has("handler") => Some(EmailSender::Custom {
-            function: e.function_ref("handler")?.unwrap_or_default(),
-            kms_key_arn: e.string("kmsKeyArn")?,
-        }),
-        Some(e) => Some(EmailSender::Ses {
-            from_email: e.required_str("fromEmail")?.to_string(),
-            from_name: e.string("fromName")?,
-            reply_to: e.string("replyTo")?,
-        }),
-    };
-    let sms = match s.obj("sms", "defineAuth.senders.sms")? {
-        None => None,
-        Some(m) if m.has("handler") => Some(SmsSender::Custom {
-            function: m.function_ref("handler")?.unwrap_or_default(),
-            kms_key_arn: m.string("kmsKeyArn")?,
-        }),
-        Some(m) => Some(SmsSender::Sns {
-            external_id: m.string("externalId")?,
-            sns_caller_arn: m.string("snsCallerArn")?,
-            sns_region: m.string("snsRegion")?,
-        }),
-    };
-    if let (Some(EmailSender::Custom { kms_key_arn: Some(a), .. }), Some(SmsSender::Custom { kms_key_arn: Some(b), .. })) =
-        (&email, &sms)
-        && a != b
-    {
-        return Err(construct_error("KMS key ARN must be the same for both email and sms senders"));
-    }
-    if let Some(SmsSender::Sns { external_id, sns_caller_arn, .. }) = &sms
-        && external_id.is_some() != sns_caller_arn.is_some()
-    {
-        return Err(construct_error("Both externalId and snsCallerArn are required when providing a custom IAM role. Ensure that your IAM role trust policy have an sts:ExternalId condition and is equal to the externalId value"));
-    }
-    Ok(Senders { email, sms })
-}
-
 fn parse_account_recovery(o: &Obj<'_>, login: &Login<'_>) -> Result<AccountRecovery, SpecError> {
     Ok(match o.str("accountRecovery")? {
         Some("EMAIL_AND_PHONE_WITHOUT_MFA") => AccountRecovery::EmailAndPhoneWithoutMfa,
@@ -403,114 +446,13 @@ fn parse_account_recovery(o: &Obj<'_>, login: &Login<'_>) -> Result<AccountRecov
         Some("PHONE_AND_EMAIL") => AccountRecovery::PhoneAndEmail,
         Some("NONE") => AccountRecovery::None,
         Some(other) => {
-            return Err(SpecError::props(format!("defineAuth.accountRecovery: unknown value '{other}'")));
+            return Err(SpecError::props(format!(
+                "defineAuth.accountRecovery: unknown value '{other}'"
+            )));
         }
         None if login.email => AccountRecovery::EmailOnly,
         None => AccountRecovery::PhoneOnlyWithoutMfa,
     })
-}
-
-fn parse_triggers(o: &Obj<'_>) -> Result<Vec<AuthTrigger>, SpecError> {
-    let Some(t) = o.obj("triggers", "defineAuth.triggers")? else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    for key in t.map().keys() {
-        let event = match key.as_str() {
-            "createAuthChallenge" => TriggerEvent::CreateAuthChallenge,
-            "customMessage" => TriggerEvent::CustomMessage,
-            "defineAuthChallenge" => TriggerEvent::DefineAuthChallenge,
-            "postAuthentication" => TriggerEvent::PostAuthentication,
-            "postConfirmation" => TriggerEvent::PostConfirmation,
-            "preAuthentication" => TriggerEvent::PreAuthentication,
-            "preSignUp" => TriggerEvent::PreSignUp,
-            "preTokenGeneration" => TriggerEvent::PreTokenGeneration,
-            "userMigration" => TriggerEvent::UserMigration,
-            "verifyAuthChallengeResponse" => TriggerEvent::VerifyAuthChallengeResponse,
-            other => return Err(SpecError::props(format!("defineAuth.triggers.{other} is not a Cognito trigger"))),
-        };
-        if let Some(function) = t.function_ref(key)? {
-            out.push(AuthTrigger { event, function });
-        }
-    }
-    Ok(out)
-}
-
-/// `UserPoolAccessPolicyFactory` action → IAM action table.
-fn iam_actions(action: &str) -> Option<&'static [&'static str]> {
-    Some(match action {
-        "manageUsers" => &[
-            "cognito-idp:AdminConfirmSignUp", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser",
-            "cognito-idp:AdminDeleteUserAttributes", "cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser",
-            "cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser", "cognito-idp:AdminRespondToAuthChallenge",
-            "cognito-idp:AdminSetUserMFAPreference", "cognito-idp:AdminSetUserSettings",
-            "cognito-idp:AdminUpdateUserAttributes", "cognito-idp:AdminUserGlobalSignOut",
-        ],
-        "manageGroupMembership" => &["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup"],
-        "manageGroups" => &[
-            "cognito-idp:GetGroup", "cognito-idp:ListGroups", "cognito-idp:CreateGroup", "cognito-idp:DeleteGroup",
-            "cognito-idp:UpdateGroup",
-        ],
-        "manageUserDevices" => &[
-            "cognito-idp:AdminForgetDevice", "cognito-idp:AdminGetDevice", "cognito-idp:AdminListDevices",
-            "cognito-idp:AdminUpdateDeviceStatus",
-        ],
-        "managePasswordRecovery" => &["cognito-idp:AdminResetUserPassword", "cognito-idp:AdminSetUserPassword"],
-        "manageProviderForUser" => &["cognito-idp:AdminLinkProviderForUser"],
-        "addUserToGroup" => &["cognito-idp:AdminAddUserToGroup"],
-        "createGroup" => &["cognito-idp:CreateGroup"],
-        "createUser" => &["cognito-idp:AdminCreateUser"],
-        "deleteGroup" => &["cognito-idp:DeleteGroup"],
-        "deleteUser" => &["cognito-idp:AdminDeleteUser"],
-        "deleteUserAttributes" => &["cognito-idp:AdminDeleteUserAttributes"],
-        "disableUser" => &["cognito-idp:AdminDisableUser"],
-        "enableUser" => &["cognito-idp:AdminEnableUser"],
-        "forgetDevice" => &["cognito-idp:AdminForgetDevice"],
-        "getDevice" => &["cognito-idp:AdminGetDevice"],
-        "getGroup" => &["cognito-idp:GetGroup"],
-        "getUser" => &["cognito-idp:AdminGetUser"],
-        "listUsers" => &["cognito-idp:ListUsers"],
-        "listUsersInGroup" => &["cognito-idp:ListUsersInGroup"],
-        "listDevices" => &["cognito-idp:AdminListDevices"],
-        "listGroups" => &["cognito-idp:ListGroups"],
-        "listGroupsForUser" => &["cognito-idp:AdminListGroupsForUser"],
-        "removeUserFromGroup" => &["cognito-idp:AdminRemoveUserFromGroup"],
-        "resetUserPassword" => &["cognito-idp:AdminResetUserPassword"],
-        "setUserMfaPreference" => &["cognito-idp:AdminSetUserMFAPreference"],
-        "setUserPassword" => &["cognito-idp:AdminSetUserPassword"],
-        "setUserSettings" => &["cognito-idp:AdminSetUserSettings"],
-        "updateDeviceStatus" => &["cognito-idp:AdminUpdateDeviceStatus"],
-        "updateGroup" => &["cognito-idp:UpdateGroup"],
-        "updateUserAttributes" => &["cognito-idp:AdminUpdateUserAttributes"],
-        _ => return None,
-    })
-}
-
-fn parse_access(o: &Obj<'_>) -> Result<Vec<AuthAccessGrant>, SpecError> {
-    let Some(items) = o.array("access")? else { return Ok(Vec::new()) };
-    items
-        .iter()
-        .map(|item| {
-            let g = Obj::new(item, "defineAuth.access[]")?;
-            let function = g
-                .function_ref("resource")?
-                .ok_or_else(|| SpecError::props("defineAuth.access[] needs allow.resource(fn)"))?;
-            let actions = g.str_list("actions")?.unwrap_or_default();
-            if actions.is_empty() {
-                return Err(SpecError::new(SpecErrorKind::EmptyPolicy, "At least one action must be specified.")
-                    .with_resolution("Ensure all resource access rules specify at least one action."));
-            }
-            let mut iam: Vec<String> = Vec::new();
-            for a in &actions {
-                let list = iam_actions(a)
-                    .ok_or_else(|| SpecError::props(format!("defineAuth.access: unknown auth action '{a}'")))?;
-                for x in list {
-                    if !iam.iter().any(|y| y == x) {
-                        iam.push((*x).to_string());
-                    }
-                }
-            }
-            Ok(AuthAccessGrant { function, actions, iam_actions: iam })
-        })
-        .collect()
 }
 
 impl AuthSpec {
@@ -534,18 +476,26 @@ fn build(raw: &Value, location: Option<SourceLocation>) -> Result<AuthSpec, Spec
     if let Some(n) = &user_pool_name {
         validate_resource_name(n)?;
     }
-    let name = user_pool_name.clone().unwrap_or_else(|| DEFAULT_AUTH_NAME.into());
+    let name = user_pool_name
+        .clone()
+        .unwrap_or_else(|| DEFAULT_AUTH_NAME.into());
     let lw = o
         .obj("loginWith", "defineAuth.loginWith")?
         .ok_or_else(|| SpecError::props("defineAuth.loginWith is required"))?;
     let login = parse_login(&lw)?;
-    let raw_mfa_mode = o.obj("multifactor", "defineAuth.multifactor")?.map(|m| m.str("mode")).transpose()?.flatten();
+    let raw_mfa_mode = o
+        .obj("multifactor", "defineAuth.multifactor")?
+        .map(|m| m.str("mode"))
+        .transpose()?
+        .flatten();
     validate_passwordless(&login, raw_mfa_mode)?;
 
     // --- the auth construct ---
     let preferred_challenge = parse_preferred(&o, &login)?;
     if !login.email && !login.phone {
-        return Err(construct_error("At least one of email or phone must be enabled."));
+        return Err(construct_error(
+            "At least one of email or phone must be enabled.",
+        ));
     }
     let verification = parse_verification(&login)?;
     let mfa = parse_mfa(&o, &login)?;
@@ -554,7 +504,10 @@ fn build(raw: &Value, location: Option<SourceLocation>) -> Result<AuthSpec, Spec
     check_mfa_message(&mfa)?;
     let account_recovery = parse_account_recovery(&o, &login)?;
     let user_invitation = match &login.email_obj {
-        Some(e) => match e.obj("userInvitation", "defineAuth.loginWith.email.userInvitation")? {
+        Some(e) => match e.obj(
+            "userInvitation",
+            "defineAuth.loginWith.email.userInvitation",
+        )? {
             Some(i) => Some(InvitationMessages {
                 email_subject: i.string("emailSubject")?,
                 email_message: i.string("emailBody")?,
@@ -565,14 +518,20 @@ fn build(raw: &Value, location: Option<SourceLocation>) -> Result<AuthSpec, Spec
         None => None,
     };
     // --- CDK UserPool checks ---
-    if mfa.methods.contains(&MfaMethod::Email) && !matches!(senders.email, Some(EmailSender::Ses { .. })) {
+    if mfa.methods.contains(&MfaMethod::Email)
+        && !matches!(senders.email, Some(EmailSender::Ses { .. }))
+    {
         return Err(construct_error(
             "To enable email-based MFA, set `email` property to the Amazon SES email-sending configuration.",
         ));
     }
     let web_authn = login.web_authn.as_ref().map(|(_, w)| WebAuthnSettings {
         // Sandbox deployment: AUTO → localhost.
-        relying_party_id: if w.relying_party_id == "AUTO" { "localhost".into() } else { w.relying_party_id.clone() },
+        relying_party_id: if w.relying_party_id == "AUTO" {
+            "localhost".into()
+        } else {
+            w.relying_party_id.clone()
+        },
         user_verification: w.user_verification,
     });
     if let Some(w) = &web_authn {
@@ -583,22 +542,42 @@ fn build(raw: &Value, location: Option<SourceLocation>) -> Result<AuthSpec, Spec
             )));
         }
     }
-    let passwordless =
-        PasswordlessSettings { email_otp: login.email_otp, sms_otp: login.sms_otp, web_authn, preferred_challenge };
+    let passwordless = PasswordlessSettings {
+        email_otp: login.email_otp,
+        sms_otp: login.sms_otp,
+        web_authn,
+        preferred_challenge,
+    };
     let external_providers = match &login.external {
-        Some(ext) => Some(super::providers::parse(ext, &name, login.email && !login.phone)?),
+        Some(ext) => Some(super::providers::parse(
+            ext,
+            &name,
+            login.email && !login.phone,
+        )?),
         None => None,
     };
-    let client = client_settings(&passwordless, external_providers.as_ref(), login.external.as_ref())?;
+    let client = client_settings(
+        &passwordless,
+        external_providers.as_ref(),
+        login.external.as_ref(),
+    )?;
     let mut groups: Vec<UserGroup> = Vec::new();
-    for (i, g) in o.str_list("groups")?.unwrap_or_default().into_iter().enumerate() {
+    for (i, g) in o
+        .str_list("groups")?
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
         if groups.iter().any(|x| x.name == g) {
             let prefix = user_pool_name.as_deref().unwrap_or_default();
             return Err(construct_error(format!(
                 "There is already a Construct with name '{prefix}{g}GroupRole' in AmplifyAuth [{name}]"
             )));
         }
-        groups.push(UserGroup { name: g, precedence: u32::try_from(i).unwrap_or(u32::MAX) });
+        groups.push(UserGroup {
+            name: g,
+            precedence: u32::try_from(i).unwrap_or(u32::MAX),
+        });
     }
     let verifiable = |email: bool, phone: bool| {
         let mut v = Vec::new();
@@ -645,8 +624,13 @@ fn client_settings(
     external: Option<&ExternalProviders>,
     raw_external: Option<&Obj<'_>>,
 ) -> Result<UserPoolClientSettings, SpecError> {
-    let mut flows: Vec<String> =
-        ["ALLOW_CUSTOM_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"].map(String::from).to_vec();
+    let mut flows: Vec<String> = [
+        "ALLOW_CUSTOM_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    ]
+    .map(String::from)
+    .to_vec();
     if passwordless.any_enabled() {
         flows.push("ALLOW_USER_AUTH".into());
     }
@@ -665,11 +649,23 @@ fn client_settings(
                     .collect::<Result<_, _>>()?,
                 None => ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"].map(String::from).to_vec(),
             };
-            (cdk_scopes(scopes), e.callback_urls.clone(), e.logout_urls.clone())
+            (
+                cdk_scopes(scopes),
+                e.callback_urls.clone(),
+                e.logout_urls.clone(),
+            )
         }
         // CDK's defaults for a client with OAuth but no configuration.
         _ => (
-            ["profile", "phone", "email", "openid", "aws.cognito.signin.user.admin"].map(String::from).to_vec(),
+            [
+                "profile",
+                "phone",
+                "email",
+                "openid",
+                "aws.cognito.signin.user.admin",
+            ]
+            .map(String::from)
+            .to_vec(),
             vec!["https://example.com".to_string()],
             Vec::new(),
         ),
@@ -702,7 +698,11 @@ fn cdk_scopes(scopes: Vec<String>) -> Vec<String> {
             out.push(s);
         }
     }
-    if out.iter().any(|s| s == "phone" || s == "email" || s == "profile") && !out.iter().any(|s| s == "openid") {
+    if out
+        .iter()
+        .any(|s| s == "phone" || s == "email" || s == "profile")
+        && !out.iter().any(|s| s == "openid")
+    {
         out.push("openid".into());
     }
     out

@@ -46,23 +46,32 @@ fn attribute_mapping(p: &Obj<'_>, map_email: bool) -> Result<Vec<(String, String
         Some(slot) => slot.1 = v,
         None => out.push((k, v)),
     };
-    let Some(m) = p.obj("attributeMapping", "attributeMapping")? else { return Ok(out) };
+    let Some(m) = p.obj("attributeMapping", "attributeMapping")? else {
+        return Ok(out);
+    };
     for (key, value) in m.map() {
         match (key.as_str(), value) {
             ("custom", Value::Object(custom)) => {
                 for (ck, cv) in custom {
-                    let cv = cv
-                        .as_str()
-                        .ok_or_else(|| SpecError::props(format!("attributeMapping.custom.{ck} must be a string")))?;
+                    let cv = cv.as_str().ok_or_else(|| {
+                        SpecError::props(format!("attributeMapping.custom.{ck} must be a string"))
+                    })?;
                     set(ck.clone(), cv.to_string());
                 }
             }
             (_, Value::String(v)) => {
-                let name = standard_attribute_name(key)
-                    .ok_or_else(|| SpecError::props(format!("attributeMapping.{key} is not a standard attribute")))?;
+                let name = standard_attribute_name(key).ok_or_else(|| {
+                    SpecError::props(format!(
+                        "attributeMapping.{key} is not a standard attribute"
+                    ))
+                })?;
                 set(name.to_string(), v.clone());
             }
-            _ => return Err(SpecError::props(format!("attributeMapping.{key} must be a string"))),
+            _ => {
+                return Err(SpecError::props(format!(
+                    "attributeMapping.{key} must be a string"
+                )));
+            }
         }
     }
     Ok(out)
@@ -82,39 +91,96 @@ fn provider(
             credentials.push(((*k).to_string(), v));
         }
     }
-    let scopes = p.str_list("scopes")?.unwrap_or_else(|| default_scopes.iter().map(|s| (*s).to_string()).collect());
+    let scopes = p
+        .str_list("scopes")?
+        .unwrap_or_else(|| default_scopes.iter().map(|s| (*s).to_string()).collect());
     let attribute_mapping = attribute_mapping(p, map_email)?;
-    let skip = |k: &str| credential_keys.contains(&k) || matches!(k, "scopes" | "attributeMapping" | "name");
-    let settings: Map<String, Value> =
-        p.map().iter().filter(|(k, _)| !skip(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Ok(IdentityProvider { kind, provider_name, credentials, scopes, attribute_mapping, settings })
+    let skip = |k: &str| {
+        credential_keys.contains(&k) || matches!(k, "scopes" | "attributeMapping" | "name")
+    };
+    let settings: Map<String, Value> = p
+        .map()
+        .iter()
+        .filter(|(k, _)| !skip(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(IdentityProvider {
+        kind,
+        provider_name,
+        credentials,
+        scopes,
+        attribute_mapping,
+        settings,
+    })
 }
 
-pub(super) fn parse(ext: &Obj<'_>, auth_name: &str, map_email: bool) -> Result<ExternalProviders, SpecError> {
+pub(super) fn parse(
+    ext: &Obj<'_>,
+    auth_name: &str,
+    map_email: bool,
+) -> Result<ExternalProviders, SpecError> {
     let logout_urls = ext.str_list("logoutUrls")?;
     let callback_urls = ext.str_list("callbackUrls")?;
     if logout_urls.as_ref().is_some_and(Vec::is_empty) {
-        return Err(construct_error("You must define logoutUrls when configuring external login providers.".into()));
+        return Err(construct_error(
+            "You must define logoutUrls when configuring external login providers.".into(),
+        ));
     }
     if callback_urls.as_ref().is_some_and(Vec::is_empty) {
-        return Err(construct_error("You must define callbackUrls when configuring external login providers.".into()));
+        return Err(construct_error(
+            "You must define callbackUrls when configuring external login providers.".into(),
+        ));
     }
     let mut providers = Vec::new();
     let two = ["clientId", "clientSecret"];
     if let Some(g) = ext.obj("google", "externalProviders.google")? {
-        providers.push(provider(&g, IdentityProviderKind::Google, "Google".into(), &two, &["profile"], map_email)?);
+        providers.push(provider(
+            &g,
+            IdentityProviderKind::Google,
+            "Google".into(),
+            &two,
+            &["profile"],
+            map_email,
+        )?);
     }
     if let Some(f) = ext.obj("facebook", "externalProviders.facebook")? {
-        providers.push(provider(&f, IdentityProviderKind::Facebook, "Facebook".into(), &two, &["public_profile"], map_email)?);
+        providers.push(provider(
+            &f,
+            IdentityProviderKind::Facebook,
+            "Facebook".into(),
+            &two,
+            &["public_profile"],
+            map_email,
+        )?);
     }
     if let Some(a) = ext.obj("loginWithAmazon", "externalProviders.loginWithAmazon")? {
-        providers.push(provider(&a, IdentityProviderKind::LoginWithAmazon, "LoginWithAmazon".into(), &two, &["profile"], map_email)?);
+        providers.push(provider(
+            &a,
+            IdentityProviderKind::LoginWithAmazon,
+            "LoginWithAmazon".into(),
+            &two,
+            &["profile"],
+            map_email,
+        )?);
     }
     if let Some(a) = ext.obj("signInWithApple", "externalProviders.signInWithApple")? {
         let keys = ["clientId", "teamId", "keyId", "privateKey"];
-        providers.push(provider(&a, IdentityProviderKind::SignInWithApple, "SignInWithApple".into(), &keys, &["name"], map_email)?);
+        providers.push(provider(
+            &a,
+            IdentityProviderKind::SignInWithApple,
+            "SignInWithApple".into(),
+            &keys,
+            &["name"],
+            map_email,
+        )?);
     }
-    for (i, item) in ext.array("oidc")?.map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+    for (i, item) in ext
+        .array("oidc")?
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let o = Obj::new(item, "externalProviders.oidc[]")?;
         let name = match o.str("name")? {
             Some(n) => {
@@ -123,7 +189,14 @@ pub(super) fn parse(ext: &Obj<'_>, auth_name: &str, map_email: bool) -> Result<E
             }
             None => format!("{auth_name}{i}Oidc"),
         };
-        providers.push(provider(&o, IdentityProviderKind::Oidc, name, &two, &["openid"], map_email)?);
+        providers.push(provider(
+            &o,
+            IdentityProviderKind::Oidc,
+            name,
+            &two,
+            &["openid"],
+            map_email,
+        )?);
     }
     if let Some(s) = ext.obj("saml", "externalProviders.saml")? {
         let name = match s.str("name")? {
@@ -134,7 +207,14 @@ pub(super) fn parse(ext: &Obj<'_>, auth_name: &str, map_email: bool) -> Result<E
             None => format!("{auth_name}Saml"),
         };
         // SAML never gets the automatic email mapping.
-        providers.push(provider(&s, IdentityProviderKind::Saml, name, &[], &[], false)?);
+        providers.push(provider(
+            &s,
+            IdentityProviderKind::Saml,
+            name,
+            &[],
+            &[],
+            false,
+        )?);
     }
     Ok(ExternalProviders {
         providers,
@@ -146,6 +226,9 @@ pub(super) fn parse(ext: &Obj<'_>, auth_name: &str, map_email: bool) -> Result<E
 impl IdentityProvider {
     /// A credential (`clientId`, `clientSecret`, ...), if configured.
     pub fn credential(&self, key: &str) -> Option<&SecretValue> {
-        self.credentials.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.credentials
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 }

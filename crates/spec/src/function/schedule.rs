@@ -25,8 +25,16 @@ pub struct FunctionSchedule {
 const DEFAULT_TIMEZONE: &str = "UTC";
 
 enum Zoned {
-    Rate { rate: String, timezone: String, description: Option<String> },
-    Cron { cron: String, timezone: String, description: Option<String> },
+    Rate {
+        rate: String,
+        timezone: String,
+        description: Option<String>,
+    },
+    Cron {
+        cron: String,
+        timezone: String,
+        description: Option<String>,
+    },
 }
 
 fn schedule_error(message: impl Into<String>) -> SpecError {
@@ -36,22 +44,38 @@ fn schedule_error(message: impl Into<String>) -> SpecError {
 
 fn hydrate(v: &Value) -> Result<Zoned, SpecError> {
     match v {
-        Value::String(s) if s.contains("every") => {
-            Ok(Zoned::Rate { rate: s.clone(), timezone: DEFAULT_TIMEZONE.into(), description: None })
-        }
-        Value::String(s) => {
-            Ok(Zoned::Cron { cron: s.clone(), timezone: DEFAULT_TIMEZONE.into(), description: None })
-        }
+        Value::String(s) if s.contains("every") => Ok(Zoned::Rate {
+            rate: s.clone(),
+            timezone: DEFAULT_TIMEZONE.into(),
+            description: None,
+        }),
+        Value::String(s) => Ok(Zoned::Cron {
+            cron: s.clone(),
+            timezone: DEFAULT_TIMEZONE.into(),
+            description: None,
+        }),
         Value::Object(_) => {
             let o = Obj::new(v, "defineFunction.schedule")?;
-            let timezone = o.string("timezone")?.unwrap_or_else(|| DEFAULT_TIMEZONE.into());
+            let timezone = o
+                .string("timezone")?
+                .unwrap_or_else(|| DEFAULT_TIMEZONE.into());
             let description = o.string("description")?;
             if let Some(rate) = o.string("rate")? {
-                Ok(Zoned::Rate { rate, timezone, description })
+                Ok(Zoned::Rate {
+                    rate,
+                    timezone,
+                    description,
+                })
             } else if let Some(cron) = o.string("cron")? {
-                Ok(Zoned::Cron { cron, timezone, description })
+                Ok(Zoned::Cron {
+                    cron,
+                    timezone,
+                    description,
+                })
             } else {
-                Err(schedule_error("Could not determine the function's schedule type"))
+                Err(schedule_error(
+                    "Could not determine the function's schedule type",
+                ))
             }
         }
         other => Err(SpecError::props(format!(
@@ -62,17 +86,27 @@ fn hydrate(v: &Value) -> Result<Zoned, SpecError> {
 }
 
 /// Parse `schedule` (string | object | array) for a function with `timeout_seconds`.
-pub(crate) fn parse_schedules(raw: &Value, timeout_seconds: u32) -> Result<Vec<FunctionSchedule>, SpecError> {
+pub(crate) fn parse_schedules(
+    raw: &Value,
+    timeout_seconds: u32,
+) -> Result<Vec<FunctionSchedule>, SpecError> {
     let items: Vec<&Value> = match raw {
         Value::Array(a) => a.iter().collect(),
         other => vec![other],
     };
-    let zoned = items.into_iter().map(hydrate).collect::<Result<Vec<_>, _>>()?;
+    let zoned = items
+        .into_iter()
+        .map(hydrate)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut errors: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for z in zoned {
         match z {
-            Zoned::Rate { rate, timezone, description } => {
+            Zoned::Rate {
+                rate,
+                timezone,
+                description,
+            } => {
                 let Some(interval) = time_interval(&rate) else {
                     return Err(schedule_error(format!(
                         "Invalid function schedule rate \"{rate}\". Use \"every <n>m\", \"every <n>h\", \"every day\", \"every week\", \"every month\" or \"every year\"."
@@ -82,10 +116,17 @@ pub(crate) fn parse_schedules(raw: &Value, timeout_seconds: u32) -> Result<Vec<F
                     // JS `value && !isPositiveWholeNumber(value)`; a zero rate is rejected too
                     // (AWS would accept it at synth and fail at deploy).
                     Some(v) if !(v > 0.0 && v.fract() == 0.0) => {
-                        errors.push("Function schedule rate must be set with a positive whole number".into());
+                        errors.push(
+                            "Function schedule rate must be set with a positive whole number"
+                                .into(),
+                        );
                     }
                     Some(v) if interval.unit == "m" && v * 60.0 < f64::from(timeout_seconds) => {
-                        let unit = if timeout_seconds > 1 { "seconds" } else { "second" };
+                        let unit = if timeout_seconds > 1 {
+                            "seconds"
+                        } else {
+                            "second"
+                        };
                         errors.push(format!(
                             "Function schedule rate must be greater than the function timeout of {timeout_seconds} {unit}"
                         ));
@@ -94,10 +135,19 @@ pub(crate) fn parse_schedules(raw: &Value, timeout_seconds: u32) -> Result<Vec<F
                 }
                 if errors.is_empty() {
                     let expression = rate_to_cron(&interval)?;
-                    out.push(FunctionSchedule { expression, timezone, description, source: rate });
+                    out.push(FunctionSchedule {
+                        expression,
+                        timezone,
+                        description,
+                        source: rate,
+                    });
                 }
             }
-            Zoned::Cron { cron, timezone, description } => {
+            Zoned::Cron {
+                cron,
+                timezone,
+                description,
+            } => {
                 let fields: Vec<&str> = cron.split(' ').collect();
                 if fields.len() < 5 || fields.len() > 6 {
                     return Err(schedule_error(format!(
@@ -107,18 +157,30 @@ pub(crate) fn parse_schedules(raw: &Value, timeout_seconds: u32) -> Result<Vec<F
                 errors.extend(validate_cron(&fields));
                 if errors.is_empty() {
                     let year = fields.get(5).copied().unwrap_or("*");
-                    let (day, week_day) =
-                        if fields[2] == "?" { ("?", fields[4]) } else { (fields[2], "?") };
+                    let (day, week_day) = if fields[2] == "?" {
+                        ("?", fields[4])
+                    } else {
+                        (fields[2], "?")
+                    };
                     let expression = format!(
                         "cron({} {} {day} {} {week_day} {year})",
                         fields[0], fields[1], fields[3]
                     );
-                    out.push(FunctionSchedule { expression, timezone, description, source: cron });
+                    out.push(FunctionSchedule {
+                        expression,
+                        timezone,
+                        description,
+                        source: cron,
+                    });
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(schedule_error(errors.join("\n"))) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(schedule_error(errors.join("\n")))
+    }
 }
 
 struct Interval {
@@ -129,8 +191,14 @@ struct Interval {
 /// `every <part>` with exactly two words whose second ends with a known unit.
 fn time_interval(rate: &str) -> Option<Interval> {
     let parts: Vec<&str> = rate.split(' ').collect();
-    let [first, part] = parts.as_slice() else { return None };
-    if *first != "every" || !["m", "h", "day", "week", "month", "year"].iter().any(|u| part.ends_with(u)) {
+    let [first, part] = parts.as_slice() else {
+        return None;
+    };
+    if *first != "every"
+        || !["m", "h", "day", "week", "month", "year"]
+            .iter()
+            .any(|u| part.ends_with(u))
+    {
         return None;
     }
     // value: first match of /-?\d+\.?\d*/ ; unit: first match of /[a-zA-Z]+/
@@ -138,7 +206,12 @@ fn time_interval(rate: &str) -> Option<Interval> {
     let unit: String = part
         .char_indices()
         .find(|(_, c)| c.is_ascii_alphabetic())
-        .map(|(i, _)| part[i..].chars().take_while(char::is_ascii_alphabetic).collect())
+        .map(|(i, _)| {
+            part[i..]
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect()
+        })
         .unwrap_or_default();
     Some(Interval { value, unit })
 }
@@ -170,7 +243,11 @@ fn rate_to_cron(i: &Interval) -> Result<String, SpecError> {
         "week" => "cron(0 0 ? * 1 *)".into(),
         "month" => "cron(0 0 1 * ? *)".into(),
         "year" => "cron(0 0 1 1 ? *)".into(),
-        _ => return Err(schedule_error("Could not determine the schedule rate for the function")),
+        _ => {
+            return Err(schedule_error(
+                "Could not determine the schedule rate for the function",
+            ));
+        }
     })
 }
 
@@ -205,10 +282,21 @@ fn validate_part(name: &str, value: &str, min: f64, max: f64) -> Vec<String> {
     if value == "*" {
         return errors;
     }
-    let (has_step, has_range, has_list) = (value.contains('/'), value.contains('-'), value.contains(','));
+    let (has_step, has_range, has_list) = (
+        value.contains('/'),
+        value.contains('-'),
+        value.contains(','),
+    );
     if has_list {
-        if !value.split(',').all(|v| whole_in(js_to_number(v), min, max)) {
-            errors.push(format!("Cron list for {name} must contain whole numbers between {} and {}", js_number(min), js_number(max)));
+        if !value
+            .split(',')
+            .all(|v| whole_in(js_to_number(v), min, max))
+        {
+            errors.push(format!(
+                "Cron list for {name} must contain whole numbers between {} and {}",
+                js_number(min),
+                js_number(max)
+            ));
         }
         for item in value.split(',') {
             if item.contains('/') {
@@ -223,7 +311,11 @@ fn validate_part(name: &str, value: &str, min: f64, max: f64) -> Vec<String> {
         errors.extend(range_error(name, value, min, max));
     }
     if !has_step && !has_range && !has_list && !whole_in(js_to_number(value), min, max) {
-        errors.push(format!("Cron field for {name} must be a whole number between {} and {}", js_number(min), js_number(max)));
+        errors.push(format!(
+            "Cron field for {name} must be a whole number between {} and {}",
+            js_number(min),
+            js_number(max)
+        ));
     }
     errors
 }
@@ -240,7 +332,9 @@ fn step_error(name: &str, value: &str, min: f64, max: f64) -> Option<String> {
     let (original_base, base, step) = first_two(value, '/');
     if original_base == "*" {
         if step.is_nan() || step <= 0.0 || step.fract() != 0.0 {
-            return Some(format!("Cron step values for {name} must be positive whole numbers"));
+            return Some(format!(
+                "Cron step values for {name} must be positive whole numbers"
+            ));
         }
     } else if base.is_nan() || step.is_nan() || !whole_in(base, min, max) || step <= 0.0 {
         return Some(format!(
@@ -254,7 +348,12 @@ fn step_error(name: &str, value: &str, min: f64, max: f64) -> Option<String> {
 
 fn range_error(name: &str, value: &str, min: f64, max: f64) -> Option<String> {
     let (_, start, end) = first_two(value, '-');
-    if start.is_nan() || end.is_nan() || !whole_in(start, min, max) || !whole_in(end, min, max) || start > end {
+    if start.is_nan()
+        || end.is_nan()
+        || !whole_in(start, min, max)
+        || !whole_in(end, min, max)
+        || start > end
+    {
         return Some(format!(
             "Cron range for {name} must be whole numbers between {} and {}",
             js_number(min),
@@ -275,13 +374,22 @@ fn js_to_number(s: &str) -> f64 {
         "-Infinity" => return f64::NEG_INFINITY,
         _ => {}
     }
-    let radix = [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)]
-        .iter()
-        .find_map(|(p, r)| t.strip_prefix(p).map(|rest| (rest, *r)));
+    let radix = [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ]
+    .iter()
+    .find_map(|(p, r)| t.strip_prefix(p).map(|rest| (rest, *r)));
     if let Some((digits, radix)) = radix {
         return u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64);
     }
-    if t.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E')) {
+    if t.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'))
+    {
         t.parse().unwrap_or(f64::NAN)
     } else {
         f64::NAN
@@ -294,7 +402,11 @@ mod tests {
     use serde_json::json;
 
     fn exprs(v: Value, timeout: u32) -> Vec<String> {
-        parse_schedules(&v, timeout).unwrap().into_iter().map(|s| s.expression).collect()
+        parse_schedules(&v, timeout)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.expression)
+            .collect()
     }
 
     fn err(v: Value, timeout: u32) -> String {
@@ -304,10 +416,26 @@ mod tests {
     #[test]
     fn rates_table() {
         assert_eq!(
-            exprs(json!(["every 5m", "every 2h", "every day", "every week", "every month", "every year", "every 1day"]), 3),
+            exprs(
+                json!([
+                    "every 5m",
+                    "every 2h",
+                    "every day",
+                    "every week",
+                    "every month",
+                    "every year",
+                    "every 1day"
+                ]),
+                3
+            ),
             [
-                "cron(*/5 * * * ? *)", "cron(0 */2 * * ? *)", "cron(0 0 * * ? *)", "cron(0 0 ? * 1 *)",
-                "cron(0 0 1 * ? *)", "cron(0 0 1 1 ? *)", "cron(0 0 * * ? *)"
+                "cron(*/5 * * * ? *)",
+                "cron(0 */2 * * ? *)",
+                "cron(0 0 * * ? *)",
+                "cron(0 0 ? * 1 *)",
+                "cron(0 0 1 * ? *)",
+                "cron(0 0 1 1 ? *)",
+                "cron(0 0 * * ? *)"
             ]
         );
     }
@@ -315,23 +443,60 @@ mod tests {
     #[test]
     fn crons_and_zones() {
         assert_eq!(exprs(json!("0 9 ? * 2"), 3), ["cron(0 9 ? * 2 *)"]);
-        assert_eq!(exprs(json!("0 12 1-15 * ? 2030"), 3), ["cron(0 12 1-15 * ? 2030)"]);
-        assert_eq!(exprs(json!("0,30 8-17 ? * 2-6"), 3), ["cron(0,30 8-17 ? * 2-6 *)"]);
-        let s = parse_schedules(&json!({"rate": "every day", "timezone": "Europe/Paris", "description": "d"}), 3).unwrap();
-        assert_eq!((s[0].timezone.as_str(), s[0].description.as_deref()), ("Europe/Paris", Some("d")));
+        assert_eq!(
+            exprs(json!("0 12 1-15 * ? 2030"), 3),
+            ["cron(0 12 1-15 * ? 2030)"]
+        );
+        assert_eq!(
+            exprs(json!("0,30 8-17 ? * 2-6"), 3),
+            ["cron(0,30 8-17 ? * 2-6 *)"]
+        );
+        let s = parse_schedules(
+            &json!({"rate": "every day", "timezone": "Europe/Paris", "description": "d"}),
+            3,
+        )
+        .unwrap();
+        assert_eq!(
+            (s[0].timezone.as_str(), s[0].description.as_deref()),
+            ("Europe/Paris", Some("d"))
+        );
         assert_eq!(s[0].source, "every day");
     }
 
     #[test]
     fn errors() {
-        assert_eq!(err(json!("every 1m"), 120), "Function schedule rate must be greater than the function timeout of 120 seconds");
-        assert_eq!(err(json!("every 1.5h"), 3), "Function schedule rate must be set with a positive whole number");
-        assert_eq!(err(json!("every 0m"), 3), "Function schedule rate must be set with a positive whole number");
-        assert_eq!(err(json!("61 * * * ?"), 3), "Cron field for minutes must be a whole number between 0 and 59");
-        assert_eq!(err(json!("0 0 ? 5-13 1"), 3), "Cron range for month must be whole numbers between 1 and 12");
-        assert_eq!(err(json!("0 0 ? * 1,9"), 3), "Cron list for day-of-week must contain whole numbers between 1 and 7");
-        assert_eq!(err(json!("*/0 * * * ?"), 3), "Cron step values for minutes must be positive whole numbers");
-        assert_eq!(err(json!("0 0 L * ?"), 3), "Cron field for day-of-month must be a whole number between 1 and 31");
+        assert_eq!(
+            err(json!("every 1m"), 120),
+            "Function schedule rate must be greater than the function timeout of 120 seconds"
+        );
+        assert_eq!(
+            err(json!("every 1.5h"), 3),
+            "Function schedule rate must be set with a positive whole number"
+        );
+        assert_eq!(
+            err(json!("every 0m"), 3),
+            "Function schedule rate must be set with a positive whole number"
+        );
+        assert_eq!(
+            err(json!("61 * * * ?"), 3),
+            "Cron field for minutes must be a whole number between 0 and 59"
+        );
+        assert_eq!(
+            err(json!("0 0 ? 5-13 1"), 3),
+            "Cron range for month must be whole numbers between 1 and 12"
+        );
+        assert_eq!(
+            err(json!("0 0 ? * 1,9"), 3),
+            "Cron list for day-of-week must contain whole numbers between 1 and 7"
+        );
+        assert_eq!(
+            err(json!("*/0 * * * ?"), 3),
+            "Cron step values for minutes must be positive whole numbers"
+        );
+        assert_eq!(
+            err(json!("0 0 L * ?"), 3),
+            "Cron field for day-of-month must be a whole number between 1 and 31"
+        );
         assert_eq!(
             err(json!("0 0 1 * 2"), 3),
             "Cron expressions cannot have both day-of-month and day-of-week defined, you must use a ? in one of the fields"
@@ -342,8 +507,14 @@ mod tests {
         );
         assert!(err(json!("every 5 minutes"), 3).starts_with("Invalid function schedule rate"));
         assert!(err(json!("0 9 ?"), 3).starts_with("Invalid cron expression"));
-        assert_eq!(err(json!({"at": "x"}), 3), "Could not determine the function's schedule type");
-        assert_eq!(err(json!("every 5mm"), 3), "Could not determine the schedule rate for the function");
+        assert_eq!(
+            err(json!({"at": "x"}), 3),
+            "Could not determine the function's schedule type"
+        );
+        assert_eq!(
+            err(json!("every 5mm"), 3),
+            "Could not determine the schedule rate for the function"
+        );
     }
 
     #[test]

@@ -131,11 +131,18 @@ impl StorageAccess {
                 .iter()
                 .map(|item| parse_grant(item, path))
                 .collect::<Result<Vec<_>, _>>()?;
-            rules.push(StoragePathRules { path: path.clone(), grants });
+            rules.push(StoragePathRules {
+                path: path.clone(),
+                grants,
+            });
         }
         let output_paths = compute_output_paths(&rules)?;
         let policies = compute_policies(&rules)?;
-        Ok(Self { rules, output_paths, policies })
+        Ok(Self {
+            rules,
+            output_paths,
+            policies,
+        })
     }
 
     /// The policy of `role`, if the definition granted it anything on this bucket.
@@ -156,14 +163,20 @@ impl StorageAccess {
         action: StorageAction,
         target: &str,
     ) -> bool {
-        let Some(policy) = self.policy(role) else { return false };
+        let Some(policy) = self.policy(role) else {
+            return false;
+        };
         let matches = |pattern: &str| {
-            let Some(pattern) = substitute_identity(pattern, identity_id) else { return false };
+            let Some(pattern) = substitute_identity(pattern, identity_id) else {
+                return false;
+            };
             match action {
                 // `s3:prefix` StringLike [pattern, pattern without its trailing `*`].
                 StorageAction::List => {
                     glob_match(&pattern, target)
-                        || pattern.strip_suffix('*').is_some_and(|p| glob_match(p, target))
+                        || pattern
+                            .strip_suffix('*')
+                            .is_some_and(|p| glob_match(p, target))
                 }
                 _ => glob_match(&pattern, target),
             }
@@ -242,7 +255,10 @@ fn validate_owner_token(path: &str, prefixes: &[&str]) -> Result<(), SpecError> 
             format!("A path cannot be a prefix of another path that contains the {t} token."),
             PREFIX_RESOLUTION,
         )
-        .with_details(format!("Found [{path}] which has prefixes [{}].", prefixes.join(", "))));
+        .with_details(format!(
+            "Found [{path}] which has prefixes [{}].",
+            prefixes.join(", ")
+        )));
     }
     let parts: Vec<&str> = path.split(t).collect();
     if parts.len() > 2 {
@@ -254,8 +270,12 @@ fn validate_owner_token(path: &str, prefixes: &[&str]) -> Result<(), SpecError> 
     let (before, after) = (parts[0], parts.get(1).copied().unwrap_or_default());
     if after != "/*" {
         return Err(path_error(
-            format!("The {t} token must be the path part right before the ending wildcard. Found [{path}]."),
-            &format!("Update the path such that the owner token is the last path part before the ending wildcard. For example: \"foo/bar/{t}/*."),
+            format!(
+                "The {t} token must be the path part right before the ending wildcard. Found [{path}]."
+            ),
+            &format!(
+                "Update the path such that the owner token is the last path part before the ending wildcard. For example: \"foo/bar/{t}/*."
+            ),
         ));
     }
     if before.is_empty() {
@@ -266,8 +286,12 @@ fn validate_owner_token(path: &str, prefixes: &[&str]) -> Result<(), SpecError> 
     }
     if !before.ends_with('/') {
         return Err(path_error(
-            format!("A path part that includes the {t} token cannot include any other characters. Found [{path}]."),
-            &format!("Remove all other characters from the path part with the {t} token. For example: \"foo/{t}/*\""),
+            format!(
+                "A path part that includes the {t} token cannot include any other characters. Found [{path}]."
+            ),
+            &format!(
+                "Remove all other characters from the path part with the {t} token. For example: \"foo/{t}/*\""
+            ),
         ));
     }
     Ok(())
@@ -288,12 +312,13 @@ fn parse_grant(raw: &Value, path: &str) -> Result<StorageGrant, SpecError> {
                 )));
             }
         },
-        "resource" => StoragePrincipal::Resource(
-            o.function_ref("resource")?
-                .ok_or_else(|| SpecError::props(format!("{where_}: allow.resource(...) needs a function")))?,
-        ),
+        "resource" => StoragePrincipal::Resource(o.function_ref("resource")?.ok_or_else(|| {
+            SpecError::props(format!("{where_}: allow.resource(...) needs a function"))
+        })?),
         other => {
-            return Err(SpecError::props(format!("{where_}: unknown principal '{other}'")));
+            return Err(SpecError::props(format!(
+                "{where_}: unknown principal '{other}'"
+            )));
         }
     };
     let mut actions = Vec::new();
@@ -372,17 +397,26 @@ fn compute_output_paths(rules: &[StoragePathRules]) -> Result<Vec<OutputPath>, S
             let mut config: Vec<OutputAccess> = Vec::new();
             for (id, message, resolution) in unique_ids(&grant.principal) {
                 if seen.contains(&id) {
-                    return Err(SpecError::new(SpecErrorKind::InvalidStorageAccessDefinition, message)
-                        .with_resolution(resolution));
+                    return Err(SpecError::new(
+                        SpecErrorKind::InvalidStorageAccessDefinition,
+                        message,
+                    )
+                    .with_resolution(resolution));
                 }
                 seen.push(id.clone());
-                config.push(OutputAccess { key: id, actions: grant.actions.clone() });
+                config.push(OutputAccess {
+                    key: id,
+                    actions: grant.actions.clone(),
+                });
             }
             let prefix = substituted_path(&rule.path, &grant.principal);
             let idx = match out.iter().position(|p| p.path == prefix) {
                 Some(i) => i,
                 None => {
-                    out.push(OutputPath { path: prefix, access: Vec::new() });
+                    out.push(OutputPath {
+                        path: prefix,
+                        access: Vec::new(),
+                    });
                     out.len() - 1
                 }
             };
@@ -423,7 +457,10 @@ fn compute_policies(rules: &[StoragePathRules]) -> Result<Vec<RolePolicy>, SpecE
                 let pi = match policies.iter().position(|p| p.role == role) {
                     Some(i) => i,
                     None => {
-                        policies.push(RolePolicy { role, statements: Vec::new() });
+                        policies.push(RolePolicy {
+                            role,
+                            statements: Vec::new(),
+                        });
                         policies.len() - 1
                     }
                 };
@@ -432,7 +469,11 @@ fn compute_policies(rules: &[StoragePathRules]) -> Result<Vec<RolePolicy>, SpecE
                     let si = match statements.iter().position(|s| s.action == action) {
                         Some(i) => i,
                         None => {
-                            statements.push(ActionStatement { action, allow: Vec::new(), deny: Vec::new() });
+                            statements.push(ActionStatement {
+                                action,
+                                allow: Vec::new(),
+                                deny: Vec::new(),
+                            });
                             statements.len() - 1
                         }
                     };
@@ -449,7 +490,9 @@ fn compute_policies(rules: &[StoragePathRules]) -> Result<Vec<RolePolicy>, SpecE
     }
     let all_paths: Vec<String> = deny_map.iter().map(|(p, _)| p.clone()).collect();
     for path in &all_paths {
-        let Some(parent) = find_parent(path, &all_paths) else { continue };
+        let Some(parent) = find_parent(path, &all_paths) else {
+            continue;
+        };
         if parent == path.replace(&format!("{ENTITY_ID_SUBSTITUTION}/"), "") {
             continue;
         }

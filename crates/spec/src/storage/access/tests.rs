@@ -20,10 +20,22 @@ fn every_path_error_message() {
     let g = || json!([rule("guest", &["read"])]);
     let ent = || json!([{"principal": "entity", "entity": "identity", "actions": ["read"]}]);
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"/public/*": g()}), "Storage access paths must not start with \"/\". Found [/public/*]."),
-        (json!({"public/": g()}), "Storage access paths must end with \"/*\". Found [public/]."),
-        (json!({"a//b/*": g()}), "Path cannot contain \"//\". Found [a//b/*]."),
-        (json!({"a/*/b/*": g()}), "Wildcards are only allowed as the final part of a path. Found [a/*/b/*]."),
+        (
+            json!({"/public/*": g()}),
+            "Storage access paths must not start with \"/\". Found [/public/*].",
+        ),
+        (
+            json!({"public/": g()}),
+            "Storage access paths must end with \"/*\". Found [public/].",
+        ),
+        (
+            json!({"a//b/*": g()}),
+            "Path cannot contain \"//\". Found [a//b/*].",
+        ),
+        (
+            json!({"a/*/b/*": g()}),
+            "Wildcards are only allowed as the final part of a path. Found [a/*/b/*].",
+        ),
         (
             json!({"a/*": g(), "a/b/*": g(), "a/b/c/*": g()}),
             "For any given path, only one other path can be a prefix of it. Found [a/b/c/*] which has prefixes [a/*, a/b/*].",
@@ -40,7 +52,10 @@ fn every_path_error_message() {
             json!({"a/{entity_id}/b/*": ent()}),
             "The {entity_id} token must be the path part right before the ending wildcard. Found [a/{entity_id}/b/*].",
         ),
-        (json!({"{entity_id}/*": ent()}), "The {entity_id} token must not be the first path part. Found [{entity_id}/*]."),
+        (
+            json!({"{entity_id}/*": ent()}),
+            "The {entity_id} token must not be the first path part. Found [{entity_id}/*].",
+        ),
         (
             json!({"a/x{entity_id}/*": ent()}),
             "A path part that includes the {entity_id} token cannot include any other characters. Found [a/x{entity_id}/*].",
@@ -52,7 +67,10 @@ fn every_path_error_message() {
         assert_eq!(message, expected);
     }
     let (_, _, details) = path_error_message(json!({"a/*": g(), "a/{entity_id}/*": ent()}));
-    assert_eq!(details.as_deref(), Some("Found [a/{entity_id}/*] which has prefixes [a/*]."));
+    assert_eq!(
+        details.as_deref(),
+        Some("Found [a/{entity_id}/*] which has prefixes [a/*].")
+    );
     // a path that is only a "prefix" of itself is fine; depth two is fine.
     assert!(access(json!({"a/*": g(), "a/b/*": g(), "a/c/*": g()})).is_ok());
 }
@@ -60,16 +78,27 @@ fn every_path_error_message() {
 #[test]
 fn duplicate_principal_messages() {
     let cases = [
-        (json!([rule("guest", &["read"]), rule("guest", &["write"])]),
-         "Entity access definition for guest users specified multiple times."),
-        (json!([rule("authenticated", &["read"]), rule("authenticated", &["write"])]),
-         "Entity access definition for authenticated users specified multiple times."),
-        (json!([{"principal": "groups", "groups": ["A", "B"], "actions": ["read"]},
+        (
+            json!([rule("guest", &["read"]), rule("guest", &["write"])]),
+            "Entity access definition for guest users specified multiple times.",
+        ),
+        (
+            json!([
+                rule("authenticated", &["read"]),
+                rule("authenticated", &["write"])
+            ]),
+            "Entity access definition for authenticated users specified multiple times.",
+        ),
+        (
+            json!([{"principal": "groups", "groups": ["A", "B"], "actions": ["read"]},
                 {"principal": "groups", "groups": ["B"], "actions": ["write"]}]),
-         "Group access definition for B specified multiple times."),
-        (json!([{"principal": "entity", "entity": "identity", "actions": ["read"]},
+            "Group access definition for B specified multiple times.",
+        ),
+        (
+            json!([{"principal": "entity", "entity": "identity", "actions": ["read"]},
                 {"principal": "entity", "entity": "identity", "actions": ["write"]}]),
-         "Entity access definition for identity specified multiple times."),
+            "Entity access definition for identity specified multiple times.",
+        ),
     ];
     for (rules, expected) in cases {
         let e = access(json!({"a/{entity_id}/*": rules})).unwrap_err();
@@ -83,11 +112,32 @@ fn duplicate_principal_messages() {
 
 #[test]
 fn bad_principals_and_actions() {
-    assert_eq!(access(json!({"a/*": [rule("owner", &["read"])]})).unwrap_err().kind, SpecErrorKind::InvalidProps);
-    assert_eq!(access(json!({"a/*": [rule("guest", &["copy"])]})).unwrap_err().kind, SpecErrorKind::InvalidProps);
-    assert_eq!(access(json!({"a/*": rule("guest", &["read"])})).unwrap_err().kind, SpecErrorKind::InvalidProps);
+    assert_eq!(
+        access(json!({"a/*": [rule("owner", &["read"])]}))
+            .unwrap_err()
+            .kind,
+        SpecErrorKind::InvalidProps
+    );
+    assert_eq!(
+        access(json!({"a/*": [rule("guest", &["copy"])]}))
+            .unwrap_err()
+            .kind,
+        SpecErrorKind::InvalidProps
+    );
+    assert_eq!(
+        access(json!({"a/*": rule("guest", &["read"])}))
+            .unwrap_err()
+            .kind,
+        SpecErrorKind::InvalidProps
+    );
     let e = access(json!({"a/*": [rule("guest", &[])]})).unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (SpecErrorKind::EmptyPolicy, "At least one permission must be specified"));
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (
+            SpecErrorKind::EmptyPolicy,
+            "At least one permission must be specified"
+        )
+    );
 }
 
 fn sample() -> StorageAccess {
@@ -105,20 +155,46 @@ fn sample() -> StorageAccess {
 #[test]
 fn output_paths_of_the_sample() {
     let a = sample();
-    let got: Vec<(String, Vec<(String, Vec<&str>)>)> = a
+    type Entries = Vec<(String, Vec<&'static str>)>;
+    let got: Vec<(String, Entries)> = a
         .output_paths
         .iter()
         .map(|p| {
-            (p.path.clone(),
-             p.access.iter().map(|x| (x.key.clone(), x.actions.iter().map(|a| a.as_str()).collect())).collect())
+            (
+                p.path.clone(),
+                p.access
+                    .iter()
+                    .map(|x| {
+                        (
+                            x.key.clone(),
+                            x.actions.iter().map(|a| a.as_str()).collect(),
+                        )
+                    })
+                    .collect(),
+            )
         })
         .collect();
     let all = vec!["get", "list", "write", "delete"];
     let expected = vec![
-        ("public/*".to_string(), vec![("guest".to_string(), vec!["get", "list"]), ("authenticated".into(), all.clone())]),
-        ("protected/*".into(), vec![("authenticated".into(), vec!["get", "list"])]),
-        ("protected/${cognito-identity.amazonaws.com:sub}/*".into(), vec![("entityidentity".into(), all.clone())]),
-        ("private/${cognito-identity.amazonaws.com:sub}/*".into(), vec![("entityidentity".into(), all.clone())]),
+        (
+            "public/*".to_string(),
+            vec![
+                ("guest".to_string(), vec!["get", "list"]),
+                ("authenticated".into(), all.clone()),
+            ],
+        ),
+        (
+            "protected/*".into(),
+            vec![("authenticated".into(), vec!["get", "list"])],
+        ),
+        (
+            "protected/${cognito-identity.amazonaws.com:sub}/*".into(),
+            vec![("entityidentity".into(), all.clone())],
+        ),
+        (
+            "private/${cognito-identity.amazonaws.com:sub}/*".into(),
+            vec![("entityidentity".into(), all.clone())],
+        ),
         ("admin/*".into(), vec![("groupsAdmins".into(), all)]),
     ];
     assert_eq!(got, expected);
@@ -168,7 +244,10 @@ fn deny_by_default_on_sub_paths() {
     assert_eq!(get.deny, vec!["public/secret/*"]);
     let auth = a.policy(&StorageRole::Authenticated).unwrap();
     let get = auth.statements.iter().find(|s| s.action == Get).unwrap();
-    assert_eq!((get.allow.clone(), get.deny.clone()), (vec!["public/*".to_string()], vec![]));
+    assert_eq!(
+        (get.allow.clone(), get.deny.clone()),
+        (vec!["public/*".to_string()], vec![])
+    );
     let write = auth.statements.iter().find(|s| s.action == Write).unwrap();
     assert_eq!(write.deny, vec!["public/secret/*"]);
     let me = Some("id");
@@ -177,7 +256,12 @@ fn deny_by_default_on_sub_paths() {
     assert!(!a.is_allowed(&StorageRole::Guest, me, List, "public/secret/"));
     assert!(a.is_allowed(&StorageRole::Authenticated, me, Get, "public/secret/k"));
     assert!(!a.is_allowed(&StorageRole::Authenticated, me, Write, "public/secret/k"));
-    assert!(a.is_allowed(&StorageRole::Group("Admins".into()), me, Get, "public/secret/k"));
+    assert!(a.is_allowed(
+        &StorageRole::Group("Admins".into()),
+        me,
+        Get,
+        "public/secret/k"
+    ));
 }
 
 #[test]
@@ -187,15 +271,28 @@ fn entity_sub_path_is_not_denied() {
     }))
     .unwrap();
     let keys: Vec<&str> = a.output_paths.iter().map(|p| p.path.as_str()).collect();
-    assert_eq!(keys, ["media/*", "media/${cognito-identity.amazonaws.com:sub}/*"]);
-    assert!(a.policies.iter().all(|p| p.statements.iter().all(|s| s.deny.is_empty())));
+    assert_eq!(
+        keys,
+        ["media/*", "media/${cognito-identity.amazonaws.com:sub}/*"]
+    );
+    assert!(
+        a.policies
+            .iter()
+            .all(|p| p.statements.iter().all(|s| s.deny.is_empty()))
+    );
 }
 
 #[test]
 fn function_only_path_is_empty_in_outputs() {
     let a = access(json!({"fn/*": [{"principal": "resource", "resource": {"$function": "echo"}, "actions": ["read", "write"]}]}))
         .unwrap();
-    assert_eq!(a.output_paths, vec![OutputPath { path: "fn/*".into(), access: vec![] }]);
+    assert_eq!(
+        a.output_paths,
+        vec![OutputPath {
+            path: "fn/*".into(),
+            access: vec![]
+        }]
+    );
     assert_eq!(a.policies.len(), 1);
 }
 
