@@ -48,6 +48,8 @@ pub fn generate_outputs(backend: &Backend, info: &ServerInfo) -> Result<serde_js
     let endpoints = stratus_outputs::Endpoints {
         origin: info.origin.clone(),
         ca_file: Some(info.ca_file.clone()),
+        instance_id: info.instance_id.clone(),
+        api_key: Some(info.api_key.clone()),
     };
     stratus_outputs::generate(backend, &endpoints).map_err(|e| format!("amplify_outputs.json: {e}"))
 }

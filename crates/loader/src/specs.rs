@@ -8,10 +8,7 @@ use stratus_spec::function::FunctionSpec;
 use stratus_spec::storage::StorageSpec;
 
 pub fn auth(raw: &Value) -> Result<AuthSpec, Diagnostic> {
-    // AuthSpec::from_props is not written yet: the auth props are validated by the loader's
-    // defineAuth and carried only in the raw definition (`load_raw`) for now.
-    let _ = raw;
-    Ok(AuthSpec::default())
+    AuthSpec::from_props(raw).map_err(|e| e.to_diagnostic())
 }
 
 pub fn storage(raw: &Value) -> Result<StorageSpec, Diagnostic> {
@@ -19,7 +16,5 @@ pub fn storage(raw: &Value) -> Result<StorageSpec, Diagnostic> {
 }
 
 pub fn function(raw: &Value) -> Result<FunctionSpec, Diagnostic> {
-    // FunctionSpec::from_props is not committed yet.
-    let _ = raw;
-    Ok(FunctionSpec::default())
+    FunctionSpec::from_props(raw).map_err(|e| e.to_diagnostic())
 }
