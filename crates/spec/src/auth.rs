@@ -88,6 +88,17 @@ impl AuthSpec {
         screaming_snake_case(&format!("{}_USERPOOL_ID", self.name))
     }
 
+    /// The group whose IAM role a signed-in user runs as through the identity pool. The role
+    /// mapping is `Token` (`cognito:preferred_role`): the role of the user's group with the
+    /// lowest precedence; `None` (no group of this definition) means the authenticated role.
+    /// Groups created at run time have no role and do not count.
+    pub fn preferred_group<S: AsRef<str>>(&self, user_groups: &[S]) -> Option<&UserGroup> {
+        self.groups
+            .iter()
+            .filter(|g| user_groups.iter().any(|u| u.as_ref() == g.name))
+            .min_by_key(|g| g.precedence)
+    }
+
     /// `standard_required_attributes` of the outputs: Cognito names of required standard
     /// attributes, in schema order.
     pub fn required_standard_attributes(&self) -> Vec<&str> {

@@ -632,6 +632,16 @@ mod tests {
     }
 
     #[test]
+    fn serde_round_trip() {
+        let s = f(json!({"name": "fn", "entry": "e.ts", "environment": {"KEY": {"$secret": "S"}}, "schedule": "every day"})).unwrap();
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(v["runtime"], json!("22"));
+        assert_eq!(v["environment"][0]["value"], json!({"secret": "S"}));
+        let back: FunctionSpec = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), v);
+    }
+
+    #[test]
     fn duplicate_layers_and_durable_default() {
         let s = f(
             json!({"name": "fn", "entry": "e.ts", "layers": {"a": "l:1", "b": "l:1"},

@@ -349,3 +349,24 @@ fn error_messages() {
         )
     );
 }
+
+#[test]
+fn preferred_group_is_lowest_precedence() {
+    let a = auth(json!({"loginWith": {"email": true}, "groups": ["ADMINS", "EDITORS", "READERS"]}));
+    assert_eq!(
+        a.preferred_group(&["READERS", "EDITORS"])
+            .map(|g| g.name.as_str()),
+        Some("EDITORS")
+    );
+    assert_eq!(a.preferred_group(&["runtime-only"]), None);
+    assert_eq!(a.preferred_group::<&str>(&[]), None);
+}
+
+#[test]
+fn serde_round_trip() {
+    let a = auth(rich());
+    let v = serde_json::to_value(&a).unwrap();
+    let back: AuthSpec = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap(), v);
+    assert_eq!(v["mfa"]["methods"], json!(["SMS", "TOTP", "EMAIL"]));
+}

@@ -307,3 +307,12 @@ fn globbing() {
     assert!(!glob_match("abc", "abcd"));
     assert!(glob_match("", ""));
 }
+
+#[test]
+fn serde_round_trip() {
+    let a = sample();
+    let v = serde_json::to_value(&a).unwrap();
+    let back: StorageAccess = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(back, a);
+    assert_eq!(v["policies"][0]["role"], json!({"role": "guest"}));
+}
