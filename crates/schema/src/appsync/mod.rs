@@ -8,6 +8,7 @@
 
 mod auth;
 mod config;
+mod defaults;
 mod directives;
 mod inputs;
 mod keys;
@@ -147,6 +148,8 @@ impl Transform {
         t.many_to_many_transform_schema()?;
         t.belongs_to_transform_schema()?;
         t.auth_transform_schema()?;
+        // generateResolvers (only its schema validation)
+        t.auth_check_required_fields()?;
         Ok(t.out.build())
     }
 

@@ -1,12 +1,10 @@
 //! The model transformer (`@model`): implicit fields, the get/list queries, create/update/delete
-//! mutations, onCreate/onUpdate/onDelete subscriptions and their inputs; plus the `@default`
-//! plugin's validation.
+//! mutations, onCreate/onUpdate/onDelete subscriptions and their inputs.
 
 use super::Transform;
 use super::config::ModelConfig;
-use super::scalars::is_scalar_name;
 use crate::SchemaError;
-use crate::sdl::ast::{Definition, Directive, EnumDef, FieldDef, InputValueDef, TypeNode, Value};
+use crate::sdl::ast::{Directive, EnumDef, FieldDef, InputValueDef, TypeNode, Value};
 
 /// The operation kinds a model field generates inputs for (`getInputs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,55 +320,5 @@ impl Transform {
             }
         };
         Ok(args)
-    }
-
-    /// `@default`: the plugin only validates for DynamoDB models.
-    pub(super) fn default_value_hooks(&mut self) -> Result<(), SchemaError> {
-        for def in self.input.objects() {
-            for f in &def.fields {
-                for d in f.directives.iter().filter(|d| d.name == "default") {
-                    let at = |msg: &str| {
-                        SchemaError::at(d.pos, format!("{}.{}: {msg}", def.name, f.name))
-                    };
-                    if !def.has_directive("model") {
-                        return Err(at(
-                            "The @default directive may only be added to object definitions annotated with @model.",
-                        ));
-                    }
-                    let base = f.ty.base_name();
-                    let is_enum = self.input.is_enum(base);
-                    if f.ty.is_list() || !(is_scalar_name(base) || is_enum) {
-                        return Err(at(
-                            "The @default directive may only be added to scalar or enum field types.",
-                        ));
-                    }
-                    if d.args.is_empty() {
-                        return Err(at(
-                            "The @default directive requires a value property on non-Postgres datasources.",
-                        ));
-                    }
-                    if d.args.len() > 1 {
-                        return Err(at("The @default directive only takes a value property"));
-                    }
-                    let value = d.arg("value");
-                    if matches!(value, None | Some(Value::Null)) {
-                        return Err(at("The @default directive does not support null values."));
-                    }
-                    if is_enum {
-                        let member = value.and_then(Value::as_str).unwrap_or_default();
-                        let known = self.input.definitions.iter().any(|def| {
-                            matches!(def, Definition::Enum(e) if e.name == base
-                                && e.values.iter().any(|v| v.name == member))
-                        });
-                        if !known {
-                            return Err(at(&format!(
-                                "Default value \"{member}\" is not a member of {base} enum."
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -80,3 +80,32 @@ fn unknown_directive_is_reported_with_position() {
     assert!(err.contains("line 2, column 19"), "{err}");
     assert!(err.contains("Unknown directive 'bogus'"), "{err}");
 }
+
+#[test]
+fn required_field_without_field_level_read_rules_is_rejected() {
+    // Accepted by the oracle: `title` is the only field, so the API key role reads nothing.
+    let modes = [AuthMode::ApiKey, AuthMode::AwsIam];
+    let ok = generate_sdl(&spec(
+        "type Post @model @auth(rules: [{allow: owner}, {allow: public, operations: [read]}]) {\n  title: String! @auth(rules: [{allow: owner}])\n}",
+        AuthMode::AmazonCognitoUserPools,
+        &modes,
+        false,
+    ));
+    assert!(ok.is_ok(), "{ok:?}");
+    // Rejected by the oracle with this message: the field rules on `content` add readers
+    // that cannot read the required `title`.
+    let err = generate_sdl(&spec(
+        "type Post @model @auth(rules: [{allow: owner}, {allow: private, operations: [read]}]) {\n  title: String!\n  editors: [String]\n  content: String @auth(rules: [{allow: groups, groupsField: \"editors\", operations: [read, update]}, {allow: private, provider: iam}])\n}",
+        AuthMode::AmazonCognitoUserPools,
+        &modes,
+        false,
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(
+            "Found model \"Post\" with required fields [\"title\"] missing field-level authorization rules."
+        ),
+        "{err}"
+    );
+}

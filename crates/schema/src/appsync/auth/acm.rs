@@ -102,6 +102,22 @@ impl Acm {
         Ok(())
     }
 
+    pub fn has_resource(&self, resource: &str) -> bool {
+        self.resources.iter().any(|r| r == resource)
+    }
+
+    /// `isAllowed(role, resource, operation)`.
+    pub fn is_allowed(&self, role: &str, resource: &str, operation: &str) -> bool {
+        let (Some(x), Some(y), Some(z)) = (
+            self.roles.iter().position(|r| r == role),
+            self.resources.iter().position(|r| r == resource),
+            self.operations.iter().position(|o| o == operation),
+        ) else {
+            return false;
+        };
+        self.matrix[x][y][z]
+    }
+
     /// `resetAccessForResource`.
     pub fn reset_access_for_resource(&mut self, resource: &str) {
         if let Some(ri) = self.resources.iter().position(|r| r == resource) {

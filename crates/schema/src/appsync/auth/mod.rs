@@ -3,6 +3,7 @@
 //! and custom fields.
 
 mod acm;
+mod checks;
 mod rules;
 
 use std::collections::HashMap;

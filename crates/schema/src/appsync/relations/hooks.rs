@@ -234,11 +234,30 @@ impl Transform {
             }
         }
         let ty = &config.field.ty;
-        let item_required = matches!(ty, TypeNode::List(inner) if inner.is_non_null());
-        if ty.is_non_null() || item_required {
+        let related = &config.related_type.name;
+        let described = |t: &str| format!("{}.{}: {t}", config.object.name, config.field.name);
+        let (is, should) = if name == "hasMany" {
+            (format!("[{related}!]"), format!("[{related}]"))
+        } else {
+            (format!("{related}!"), related.to_string())
+        };
+        if ty.is_non_null() {
+            let base = if name == "hasMany" {
+                format!("[{related}]")
+            } else {
+                related.to_string()
+            };
             return Err(err(format!(
-                "@{name} fields must not be required. Change '{}.{}: {}' to an optional type",
-                config.object.name, config.field.name, ty
+                "@{name} fields must not be required. Change '{}!' to '{}'",
+                described(&base),
+                described(&base)
+            )));
+        }
+        if matches!(ty, TypeNode::List(inner) if inner.is_non_null()) {
+            return Err(err(format!(
+                "@{name} fields must not be required. Change '{}' to '{}'",
+                described(&is),
+                described(&should)
             )));
         }
         let counterparts: &[&str] = if is_belongs_to {

@@ -1,0 +1,111 @@
+//! Directive SDL that the real transformer rejects is rejected with the same message.
+//!
+//! Each case is the directive SDL the builder produces for a `tests/fixtures/invalid/*` project
+//! whose error comes from the transformer; the expected message is that fixture's oracle error
+//! (`expected-error.txt`, the `caused by:` line).
+
+use std::fs;
+use std::path::Path;
+
+use stratus_schema::appsync::generate_sdl;
+use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+
+fn spec(sdl: &str, default: AuthMode, additional: &[AuthMode]) -> DataSpec {
+    DataSpec {
+        name: "amplifyData".into(),
+        directive_sdl: sdl.into(),
+        authorization_modes: AuthorizationModes {
+            default,
+            additional: additional.to_vec(),
+            sandbox_mode: false,
+            api_key_expires_in_days: None,
+            api_key_description: None,
+            lambda_authorizer: None,
+            oidc: None,
+        },
+        schema: DataSchema::default(),
+        js_functions: vec![],
+        lambda_functions: vec![],
+        function_schema_access: vec![],
+    }
+}
+
+/// The transformer's message recorded for an invalid fixture.
+fn oracle_message(fixture: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/invalid")
+        .join(fixture)
+        .join("expected-error.txt");
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("caused by: "))
+        .unwrap_or_else(|| panic!("no 'caused by:' line in {}", path.display()))
+        .to_string()
+}
+
+fn assert_rejected(fixture: &str, sdl: &str, default: AuthMode, additional: &[AuthMode]) {
+    let expected = oracle_message(fixture);
+    match generate_sdl(&spec(sdl, default, additional)) {
+        Ok(_) => panic!("{fixture}: accepted, but the transformer says: {expected}"),
+        Err(e) => {
+            let got = e.to_string();
+            assert!(
+                got.contains(&expected),
+                "{fixture}:\n  expected message containing: {expected}\n  got: {got}"
+            );
+        }
+    }
+}
+
+const USER_POOL_MODES: [AuthMode; 1] = [AuthMode::AwsIam];
+
+#[test]
+fn read_with_list() {
+    assert_rejected(
+        "read-with-list",
+        "type Todo @model @auth(rules: [{allow: owner, ownerField: \"owner\"},\n  {allow: private, operations: [read, list]}])\n{\n  content: String\n}",
+        AuthMode::AmazonCognitoUserPools,
+        &USER_POOL_MODES,
+    );
+}
+
+#[test]
+fn has_many_value_required() {
+    assert_rejected(
+        "hasmany-value-required",
+        "type Customer @model @auth(rules: [{allow: private}])\n{\n  name: String\n  orders: [Order!] @hasMany(references: [\"customerId\"])\n}\n\ntype Order @model @auth(rules: [{allow: private}])\n{\n  customerId: ID\n  customer: Customer @belongsTo(references: [\"customerId\"])\n}",
+        AuthMode::AmazonCognitoUserPools,
+        &USER_POOL_MODES,
+    );
+}
+
+#[test]
+fn has_one_required() {
+    assert_rejected(
+        "hasone-required",
+        "type User @model @auth(rules: [{allow: private}])\n{\n  name: String\n  profile: Profile! @hasOne(references: [\"userId\"])\n}\n\ntype Profile @model @auth(rules: [{allow: private}])\n{\n  userId: ID\n  user: User @belongsTo(references: [\"userId\"])\n}",
+        AuthMode::AmazonCognitoUserPools,
+        &USER_POOL_MODES,
+    );
+}
+
+#[test]
+fn default_invalid_time() {
+    assert_rejected(
+        "default-invalid-time",
+        "type Alarm @model @auth(rules: [{allow: public, provider: apiKey}])\n{\n  label: String\n  ringAt: AWSTime @default(value: \"09:00:00\")\n}",
+        AuthMode::ApiKey,
+        &USER_POOL_MODES,
+    );
+}
+
+#[test]
+fn operation_name_collides_with_model_query() {
+    assert_rejected(
+        "op-name-collides-with-model-query",
+        "type Note @model @auth(rules: [{allow: public, provider: apiKey}])\n{\n  text: String\n}\n\ntype Query {\n  listNotes: [String] @aws_api_key\n}",
+        AuthMode::ApiKey,
+        &USER_POOL_MODES,
+    );
+}
