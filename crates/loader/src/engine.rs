@@ -10,7 +10,7 @@ use rquickjs::{Context, Ctx, Function, Module, Object, Runtime, Value};
 use stratus_spec::{Diagnostic, SourceLocation};
 
 use crate::builtins;
-use crate::modules::{Shared, SharedRef, StratusLoader, StratusResolver};
+use crate::modules::{CallLocation, Shared, SharedRef, StratusLoader, StratusResolver};
 use crate::resolve::{self, BUILTIN_PREFIX};
 
 /// Resource limits of one evaluation.
@@ -90,7 +90,13 @@ pub fn evaluate(root: &Path, entry: &Path, limits: &Limits) -> Result<Evaluation
             }
             Err(e) => return Err(fail(e)),
         }
-        let collect: Function = ctx.globals().get("__stratusCollect").map_err(fail)?;
+        let collect: Option<Function> = ctx.globals().get("__stratusCollect").map_err(fail)?;
+        let Some(collect) = collect else {
+            return Err(Diagnostic {
+                message: "amplify/backend.ts must call defineBackend({ ... })".into(),
+                location: Some(SourceLocation { file: resolve::relative_to(root, entry), line: 1, column: 1 }),
+            });
+        };
         let json: String = collect.call(()).map_err(fail)?;
         let raw = serde_json::from_str(&json).map_err(|e| Diagnostic {
             message: format!("internal error: invalid JSON from the definition: {e}"),
@@ -112,8 +118,18 @@ fn install_globals<'js>(ctx: &Ctx<'js>, shared: &SharedRef, root: &Path) -> rqui
             ctx.clone(),
             move |ctx: Ctx<'js>, stack: String| -> rquickjs::Result<Value<'js>> {
                 let shared = locate_shared.borrow();
-                match first_user_frame(&shared, &stack) {
-                    Some(loc) => location_object(&ctx, &loc).map(Object::into_value),
+                match first_user_call(&shared, &stack) {
+                    Some(call) => {
+                        let obj = location_object(&ctx, &call.location)?;
+                        if !call.properties.is_empty() {
+                            let props = Object::new(ctx.clone())?;
+                            for (key, loc) in &call.properties {
+                                props.set(key.as_str(), location_object(&ctx, loc)?)?;
+                            }
+                            obj.set("properties", props)?;
+                        }
+                        Ok(obj.into_value())
+                    }
                     None => Ok(Value::new_undefined(ctx)),
                 }
             },
@@ -231,6 +247,11 @@ pub fn frames(stack: &str) -> impl Iterator<Item = Frame<'_>> {
 /// The first frame of `stack` in a user file, mapped to the original TypeScript position. When
 /// that frame called one of our functions, the location is the call of that function.
 pub fn first_user_frame(shared: &Shared, stack: &str) -> Option<SourceLocation> {
+    first_user_call(shared, stack).map(|c| c.location)
+}
+
+/// [`first_user_frame`] with the positions of the call's object-literal keys.
+fn first_user_call(shared: &Shared, stack: &str) -> Option<CallLocation> {
     let mut callee: Option<&str> = None;
     for frame in frames(stack) {
         if frame.module.starts_with(BUILTIN_PREFIX) {
@@ -288,9 +309,30 @@ fn exception_diagnostic(
     };
     let get = |key: &str| obj.get::<_, Option<String>>(key).ok().flatten();
     let stack = get("stack").unwrap_or_default();
-    let location = explicit_location(obj).or_else(|| first_user_frame(&shared, &stack));
+    // `new Error(...)`: QuickJS positions the frame inside the arguments; point at the `new`.
+    let constructor = obj
+        .get::<_, Object>("constructor")
+        .ok()
+        .and_then(|c| c.get::<_, Option<String>>("name").ok().flatten());
+    let location =
+        explicit_location(obj).or_else(|| throw_site(&shared, &stack, constructor.as_deref()));
     let name = get("name").unwrap_or_else(|| "Error".into());
     let message = get("message").unwrap_or_default();
+    // QuickJS says "not a function" where V8 names the callee ("allow.owner is not a function").
+    let mut location = location;
+    let mut message = message;
+    if name == "TypeError" && message == "not a function" && !interrupted {
+        if let Some(first) = frames(&stack).next()
+            && let Some((file, call)) = shared.call_at(first.module, first.line, first.column)
+        {
+            message = format!("{} is not a function", call.callee);
+            location = Some(SourceLocation {
+                file: file.to_string(),
+                line: call.report.0,
+                column: call.report.1,
+            });
+        }
+    }
     let message = if interrupted {
         format!(
             "evaluation of the definition did not finish within {} ms (an infinite loop?)",
@@ -313,6 +355,18 @@ fn exception_diagnostic(
         text
     };
     Diagnostic { message, location }
+}
+
+/// The first user frame of an error's stack; when it is the frame that constructed the error
+/// (`new Error(...)` in user code), the location of that `new` expression.
+fn throw_site(shared: &Shared, stack: &str, constructor: Option<&str>) -> Option<SourceLocation> {
+    let first = frames(stack).next()?;
+    if !first.module.starts_with(BUILTIN_PREFIX)
+        && let Some(call) = shared.locate_call(first.module, first.line, first.column, constructor)
+    {
+        return Some(call.location);
+    }
+    first_user_frame(shared, stack)
 }
 
 /// `error.stratusLocation`, set by our builders for validation errors.

@@ -25,6 +25,13 @@ pub struct FileInfo {
     pub calls: Vec<CallSite>,
 }
 
+/// Where a call is, plus where the keys of its object-literal argument are.
+#[derive(Debug, Clone)]
+pub struct CallLocation {
+    pub location: SourceLocation,
+    pub properties: Vec<(String, SourceLocation)>,
+}
+
 /// State shared by the resolver, the loader and the native functions of one load.
 #[derive(Debug)]
 pub struct Shared {
@@ -73,23 +80,45 @@ impl Shared {
         line: u32,
         column: u32,
         callee: Option<&str>,
-    ) -> Option<SourceLocation> {
+    ) -> Option<CallLocation> {
         let info = self.files.get(module)?;
-        let (line, column) = info.map.original(line, column).unwrap_or((line, column));
-        let at = (line, column);
+        let at = info.map.original(line, column).unwrap_or((line, column));
         let call = callee.and_then(|name| {
             info.calls
                 .iter()
                 .filter(|c| c.name == name && c.start <= at && at <= c.end)
                 .max_by_key(|c| (c.start, std::cmp::Reverse(c.end)))
-                .map(|c| c.report)
         });
-        let (line, column) = call.unwrap_or(at);
-        Some(SourceLocation {
+        let (line, column) = call.map(|c| c.report).unwrap_or(at);
+        let at = |(line, column): (u32, u32)| SourceLocation {
             file: info.rel.clone(),
             line,
             column,
+        };
+        Some(CallLocation {
+            location: at((line, column)),
+            properties: call
+                .map(|c| {
+                    c.properties
+                        .iter()
+                        .map(|(k, pos)| (k.clone(), at(*pos)))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
+    }
+
+    /// The innermost call expression of `module` around a generated position, and that
+    /// position mapped to the original source.
+    pub fn call_at(&self, module: &str, line: u32, column: u32) -> Option<(&str, &CallSite)> {
+        let info = self.files.get(module)?;
+        let at = info.map.original(line, column).unwrap_or((line, column));
+        let call = info
+            .calls
+            .iter()
+            .filter(|c| c.start <= at && at <= c.end)
+            .max_by_key(|c| (c.start, std::cmp::Reverse(c.end)))?;
+        Some((info.rel.as_str(), call))
     }
 
     fn record_error(&mut self, message: String, location: Option<SourceLocation>) {

@@ -107,8 +107,16 @@ fn data_spec(
         .unwrap_or_default()
         .to_string();
 
+    let modes_at = raw
+        .get("$propertyLocations")
+        .and_then(|p| p.get("authorizationModes"))
+        .and_then(location)
+        .or_else(|| at.clone());
     let authorization_modes =
-        authmodes::compute(raw.get("authorizationModes"), has_auth).map_err(|e| err(e.0))?;
+        authmodes::compute(raw.get("authorizationModes"), has_auth).map_err(|e| Diagnostic {
+            message: e.0,
+            location: modes_at,
+        })?;
 
     let parsed = match stratus_schema::parse_directive_sdl(&directive_sdl) {
         Ok(parsed) => parsed,

@@ -39,6 +39,11 @@ impl LineIndex {
         (to_u32(line) + 1, to_u32(col) + 1)
     }
 
+    /// The source text between two byte offsets (empty when out of range).
+    pub fn text(&self, start: u32, end: u32) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
     /// Convert a 1-based byte column on a 1-based line into a 0-based UTF-16 column.
     fn utf16_col(&self, line: u32, byte_col: u32) -> u32 {
         let Some(&start) = self.starts.get(line.saturating_sub(1) as usize) else {

@@ -6,14 +6,14 @@ use std::path::Path;
 
 use oxc::allocator::Allocator;
 use oxc::ast::ast::{
-    CallExpression, Expression, ImportDeclarationSpecifier, ModuleDeclaration, NewExpression,
-    Program, StaticMemberExpression,
+    Argument, CallExpression, Expression, ImportDeclarationSpecifier, ModuleDeclaration,
+    NewExpression, ObjectPropertyKind, Program, PropertyKey, StaticMemberExpression,
 };
 use oxc::ast_visit::{Visit, walk};
 use oxc::codegen::{Codegen, CodegenOptions};
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
-use oxc::span::SourceType;
+use oxc::span::{GetSpan, SourceType};
 use oxc::transformer::{TransformOptions, Transformer};
 
 use crate::sourcemap::{LineIndex, PositionMap};
@@ -35,11 +35,16 @@ pub struct Transpiled {
 pub struct CallSite {
     /// The callee's final name: `defineAuth` for `defineAuth(...)`, `model` for `a.model(...)`.
     pub name: String,
+    /// Source text of the callee (`allow.owner`), shortened when long.
+    pub callee: String,
     pub start: (u32, u32),
     pub end: (u32, u32),
-    /// Where a stack trace should point: the callee identifier, or the property of a member
-    /// callee (what V8 reports).
+    /// Where a stack trace should point: the callee identifier, the start of `ident.method(...)`,
+    /// the property of any other member callee (`a.schema({}).authorization(...)`), or the
+    /// `new` keyword.
     pub report: (u32, u32),
+    /// Keys of an object literal first argument and where they are (`authorizationModes`).
+    pub properties: Vec<(String, (u32, u32))>,
 }
 
 /// One `import ... from 'x'` / `export ... from 'x'` that is still present after type stripping.
@@ -264,9 +269,22 @@ struct CallCollector<'l> {
 }
 
 impl CallCollector<'_> {
-    fn add(&mut self, callee: &Expression<'_>, span: oxc::span::Span) {
+    /// `new_at`: for `new X()`, V8 reports the `new` keyword rather than the callee.
+    fn add(
+        &mut self,
+        callee: &Expression<'_>,
+        span: oxc::span::Span,
+        new_at: bool,
+        first_arg: Option<&Argument<'_>>,
+    ) {
         let named = match callee {
             Expression::Identifier(id) => Some((id.name.to_string(), id.span.start)),
+            // `a.query()` / `a\n  .query()`: point at the start of the expression.
+            Expression::StaticMemberExpression(m)
+                if matches!(m.object, Expression::Identifier(_)) =>
+            {
+                Some((m.property.name.to_string(), span.start))
+            }
             Expression::StaticMemberExpression(m) => {
                 Some((m.property.name.to_string(), m.property.span.start))
             }
@@ -279,25 +297,57 @@ impl CallCollector<'_> {
             }
             _ => None,
         };
-        if let Some((name, at)) = named {
+        if let Some((name, callee_at)) = named {
+            let at = if new_at { span.start } else { callee_at };
+            let callee_span = callee.span();
+            let text = self.lines.text(callee_span.start, callee_span.end);
+            let callee = if text.chars().count() > 60 {
+                format!("{}...", text.chars().take(57).collect::<String>())
+            } else {
+                text.to_string()
+            };
             self.calls.push(CallSite {
                 name,
+                callee,
                 start: self.lines.position(span.start),
                 end: self.lines.position(span.end),
                 report: self.lines.position(at),
+                properties: first_arg.map(|a| self.object_keys(a)).unwrap_or_default(),
             });
         }
     }
 }
 
+impl CallCollector<'_> {
+    fn object_keys(&self, arg: &Argument<'_>) -> Vec<(String, (u32, u32))> {
+        let Argument::ObjectExpression(obj) = arg else {
+            return Vec::new();
+        };
+        obj.properties
+            .iter()
+            .filter_map(|p| match p {
+                ObjectPropertyKind::ObjectProperty(p) if !p.computed => {
+                    let key = match &p.key {
+                        PropertyKey::StaticIdentifier(id) => id.name.to_string(),
+                        PropertyKey::StringLiteral(lit) => lit.value.to_string(),
+                        _ => return None,
+                    };
+                    Some((key, self.lines.position(p.span.start)))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 impl<'a> Visit<'a> for CallCollector<'_> {
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
-        self.add(&it.callee, it.span);
+        self.add(&it.callee, it.span, false, it.arguments.first());
         walk::walk_call_expression(self, it);
     }
 
     fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
-        self.add(&it.callee, it.span);
+        self.add(&it.callee, it.span, true, it.arguments.first());
         walk::walk_new_expression(self, it);
     }
 }

@@ -161,5 +161,7 @@ export const collectData = (factory) => {
     }
   }
   raw.$location = location;
+  const modesSite = location?.properties?.authorizationModes;
+  if (modesSite) raw.$propertyLocations = { authorizationModes: modesSite };
   return raw;
 };

@@ -25,9 +25,18 @@ export const state = {
   warned: new Set(),
 };
 
-/** `{file, line, column}` of the user code that called into our module, or undefined. */
-export const callSite = () =>
-  typeof globalThis.__stratusCallSite === 'function' ? globalThis.__stratusCallSite() : undefined;
+/**
+ * `{file, line, column}` of the user code that called into our module, or undefined. When the
+ * call's first argument is an object literal, the non-enumerable `properties` maps its keys to
+ * their locations (e.g. `authorizationModes` of `defineData({...})`).
+ */
+export const callSite = () => {
+  const site = typeof globalThis.__stratusCallSite === 'function' ? globalThis.__stratusCallSite() : undefined;
+  if (!site) return undefined;
+  const { properties, ...location } = site;
+  if (properties) Object.defineProperty(location, 'properties', { value: properties, enumerable: false });
+  return location;
+};
 
 /** Same shape as the real AmplifyUserError: a name, a message and a resolution. */
 export class AmplifyUserError extends Error {
