@@ -108,6 +108,11 @@ fn is_relative(specifier: &str) -> bool {
 }
 
 fn resolve_from_builtin(base: &str, specifier: &str) -> Result<Target, ResolveError> {
+    if let Some(rel) = specifier.strip_prefix(BUILTIN_PREFIX)
+        && builtins::file(rel).is_some()
+    {
+        return Ok(Target::Builtin(rel.to_string()));
+    }
     if !is_relative(specifier) {
         return resolve_bare(specifier);
     }
