@@ -15,12 +15,18 @@ use stratus_schema::sdl::print::print_definition;
 use stratus_schema::sdl::read_document;
 use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
 
-/// `tests/fixtures/conformance`, or `$STRATUS_SDL_FIXTURES` (a directory of fixture-shaped
-/// directories, for checking ad-hoc oracle runs).
-fn fixtures_dir() -> PathBuf {
+/// `tests/fixtures/conformance` and this crate's `tests/sdl-cases`, or `$STRATUS_SDL_FIXTURES`
+/// (a directory of fixture-shaped directories, for checking ad-hoc oracle runs).
+fn fixture_roots() -> Vec<PathBuf> {
     match std::env::var_os("STRATUS_SDL_FIXTURES") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/conformance"),
+        Some(dir) => vec![PathBuf::from(dir)],
+        None => {
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+            vec![
+                manifest.join("../../tests/fixtures/conformance"),
+                manifest.join("tests/sdl-cases"),
+            ]
+        }
     }
 }
 
@@ -194,15 +200,19 @@ fn compare(dir: &Path, identical: &mut usize) -> Result<Option<String>, String> 
 
 #[test]
 fn generated_appsync_sdl_matches_oracle_for_every_fixture() {
-    let root = fixtures_dir();
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("expected/appsync.graphql").is_file())
-        .collect();
-    dirs.sort();
-    assert!(!dirs.is_empty(), "no fixtures under {}", root.display());
+    let roots = fixture_roots();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for root in &roots {
+        let mut found: Vec<PathBuf> = fs::read_dir(root)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", root.display()))
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("expected/appsync.graphql").is_file())
+            .collect();
+        assert!(!found.is_empty(), "no fixtures under {}", root.display());
+        found.sort();
+        dirs.extend(found);
+    }
 
     let mut failures = Vec::new();
     let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
@@ -213,7 +223,11 @@ fn generated_appsync_sdl_matches_oracle_for_every_fixture() {
             .unwrap_or_default()
             .to_string_lossy()
             .to_string();
-        let group = name.split('-').next().unwrap_or_default().to_string();
+        let group = if dir.parent().is_some_and(|p| p.ends_with("tests/sdl-cases")) {
+            "sdl-cases".to_string()
+        } else {
+            name.split('-').next().unwrap_or_default().to_string()
+        };
         let entry = per_group.entry(group).or_default();
         entry.1 += 1;
         match compare(dir, &mut identical) {

@@ -8,6 +8,7 @@
 
 mod auth;
 mod config;
+mod conversation;
 mod defaults;
 mod directives;
 mod inputs;
@@ -22,7 +23,7 @@ use std::collections::HashMap;
 use stratus_spec::data::{AuthMode, AuthorizationModes, DataSpec};
 
 use crate::SchemaError;
-use crate::sdl::ast::{Definition, Document, InputObjectDef, InputValueDef, TypeNode};
+use crate::sdl::ast::{Definition, Document};
 use crate::sdl::print::print_document;
 
 use self::config::ModelConfig;
@@ -71,7 +72,7 @@ const KNOWN_DIRECTIVES: &[&str] = &[
 ];
 
 /// Directives that change the generated schema in ways not reproduced yet.
-const UNSUPPORTED_DIRECTIVES: &[&str] = &["http", "predictions", "searchable", "conversation"];
+const UNSUPPORTED_DIRECTIVES: &[&str] = &["http", "predictions", "searchable"];
 
 /// The state of one transformation run: the input document, the output type map, and each
 /// plugin's collected configuration.
@@ -98,6 +99,7 @@ pub(crate) struct Transform {
     pub index_queries: Vec<(String, Vec<String>)>,
     /// `ctx.metadata` `joinTypeList`.
     pub join_types: Vec<String>,
+    pub conversations: Vec<conversation::ConversationConfig>,
 }
 
 impl Transform {
@@ -122,6 +124,7 @@ impl Transform {
             auth: auth::AuthState::default(),
             index_queries: Vec::new(),
             join_types: Vec::new(),
+            conversations: Vec::new(),
         };
         // Object and field hooks, plugin by plugin, definition by definition.
         t.model_hooks()?;
@@ -131,6 +134,7 @@ impl Transform {
         t.has_one_hooks()?;
         t.many_to_many_hooks()?;
         t.belongs_to_hooks()?;
+        t.conversation_hooks()?;
         t.default_value_hooks()?;
         t.auth_before();
         t.auth_hooks()?;
@@ -155,17 +159,6 @@ impl Transform {
 
     pub fn is_model(&self, name: &str) -> bool {
         self.model_types.iter().any(|m| m == name)
-    }
-
-    /// The conversation plugin always adds this input in `prepare`.
-    fn conversation_prepare(&mut self) -> Result<(), SchemaError> {
-        self.out.add(Definition::InputObject(InputObjectDef::new(
-            "AmplifyAIConversationTurnErrorInput",
-            vec![
-                InputValueDef::new("errorType", TypeNode::non_null(TypeNode::named("String"))),
-                InputValueDef::new("message", TypeNode::non_null(TypeNode::named("String"))),
-            ],
-        )))
     }
 }
 

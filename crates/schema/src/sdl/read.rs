@@ -15,6 +15,7 @@ use crate::SchemaError;
 
 /// Parse SDL text into a [`Document`], reporting syntax errors with line and column.
 pub fn read_document(sdl: &str) -> Result<Document, SchemaError> {
+    let src = Source::new(sdl);
     let doc = async_graphql_parser::parse_schema(sdl).map_err(|err| {
         let pos = err.positions().next().map(pos).unwrap_or_default();
         SchemaError::Syntax {
@@ -26,7 +27,7 @@ pub fn read_document(sdl: &str) -> Result<Document, SchemaError> {
     let mut definitions = Vec::with_capacity(doc.definitions.len());
     for def in doc.definitions {
         match def {
-            TypeSystemDefinition::Type(t) => definitions.push(type_definition(t)),
+            TypeSystemDefinition::Type(t) => definitions.push(type_definition(&src, t)),
             TypeSystemDefinition::Schema(s) => {
                 let p = pos(s.pos);
                 let s = s.node;
@@ -55,19 +56,43 @@ fn pos(p: ParserPos) -> Pos {
     }
 }
 
-fn description(d: Option<Positioned<String>>) -> Option<Description> {
+/// The input text, to tell block string descriptions (`"""..."""`) from plain ones.
+struct Source<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Source { text, line_starts }
+    }
+
+    fn starts_block_string(&self, p: ParserPos) -> bool {
+        let Some(start) = p.line.checked_sub(1).and_then(|l| self.line_starts.get(l)) else {
+            return false;
+        };
+        let line = &self.text[*start..];
+        line.char_indices()
+            .nth(p.column.saturating_sub(1))
+            .is_some_and(|(i, _)| line[i..].starts_with("\"\"\""))
+    }
+}
+
+fn description(src: &Source, d: Option<Positioned<String>>) -> Option<Description> {
     d.map(|d| Description {
-        block: d.node.contains('\n'),
+        block: src.starts_block_string(d.pos),
         value: d.node,
     })
 }
 
-fn type_definition(def: Positioned<TypeDefinition>) -> Definition {
+fn type_definition(src: &Source, def: Positioned<TypeDefinition>) -> Definition {
     let p = pos(def.pos);
     let def = def.node;
     let name = def.name.node.to_string();
     let directives = directives(def.directives);
-    let description = description(def.description);
+    let description = description(src, def.description);
     match def.kind {
         TypeKind::Scalar => Definition::Scalar(ScalarDef {
             name,
@@ -85,7 +110,7 @@ fn type_definition(def: Positioned<TypeDefinition>) -> Definition {
                 .map(|n| n.node.to_string())
                 .collect(),
             directives,
-            fields: o.fields.into_iter().map(field).collect(),
+            fields: o.fields.into_iter().map(|f| field(src, f)).collect(),
             is_interface: false,
             extend: def.extend,
             pos: p,
@@ -99,7 +124,7 @@ fn type_definition(def: Positioned<TypeDefinition>) -> Definition {
                 .map(|n| n.node.to_string())
                 .collect(),
             directives,
-            fields: i.fields.into_iter().map(field).collect(),
+            fields: i.fields.into_iter().map(|f| field(src, f)).collect(),
             is_interface: true,
             extend: def.extend,
             pos: p,
@@ -121,7 +146,7 @@ fn type_definition(def: Positioned<TypeDefinition>) -> Definition {
                 .into_iter()
                 .map(|v| EnumValueDef {
                     name: v.node.value.node.to_string(),
-                    description: self::description(v.node.description),
+                    description: self::description(src, v.node.description),
                     directives: self::directives(v.node.directives),
                 })
                 .collect(),
@@ -132,32 +157,36 @@ fn type_definition(def: Positioned<TypeDefinition>) -> Definition {
             name,
             description,
             directives,
-            fields: i.fields.into_iter().map(input_value).collect(),
+            fields: i.fields.into_iter().map(|v| input_value(src, v)).collect(),
             extend: def.extend,
             pos: p,
         }),
     }
 }
 
-fn field(f: Positioned<FieldDefinition>) -> FieldDef {
+fn field(src: &Source, f: Positioned<FieldDefinition>) -> FieldDef {
     let p = pos(f.pos);
     let f = f.node;
     FieldDef {
         name: f.name.node.to_string(),
-        description: description(f.description),
-        args: f.arguments.into_iter().map(input_value).collect(),
+        description: description(src, f.description),
+        args: f
+            .arguments
+            .into_iter()
+            .map(|v| input_value(src, v))
+            .collect(),
         ty: type_node(&f.ty.node),
         directives: directives(f.directives),
         pos: p,
     }
 }
 
-fn input_value(v: Positioned<InputValueDefinition>) -> InputValueDef {
+fn input_value(src: &Source, v: Positioned<InputValueDefinition>) -> InputValueDef {
     let p = pos(v.pos);
     let v = v.node;
     InputValueDef {
         name: v.name.node.to_string(),
-        description: description(v.description),
+        description: description(src, v.description),
         ty: type_node(&v.ty.node),
         default_value: v.default_value.map(|d| value(d.node)),
         directives: directives(v.directives),

@@ -21,15 +21,26 @@ impl Transform {
 
     pub(in crate::appsync) fn has_many_hooks(&mut self) -> Result<(), SchemaError> {
         for (object, field, d) in self.relational_fields("hasMany") {
-            let config = self.relation_config("hasMany", &object, &field, &d)?;
-            if !field.ty.is_list() {
-                return Err(SchemaError::at(
-                    d.pos,
-                    "@hasMany must be used with a list. Use @hasOne for non-list types.",
-                ));
-            }
-            self.has_many.push(config);
+            self.has_many_field(&object, &field, &d)?;
         }
+        Ok(())
+    }
+
+    /// `HasManyTransformer.field` (also called for conversation models).
+    pub(in crate::appsync) fn has_many_field(
+        &mut self,
+        object: &ObjectDef,
+        field: &FieldDef,
+        d: &Directive,
+    ) -> Result<(), SchemaError> {
+        if !field.ty.is_list() {
+            return Err(SchemaError::at(
+                d.pos,
+                "@hasMany must be used with a list. Use @hasOne for non-list types.",
+            ));
+        }
+        let config = self.relation_config("hasMany", object, field, d)?;
+        self.has_many.push(config);
         Ok(())
     }
 
@@ -60,44 +71,55 @@ impl Transform {
 
     pub(in crate::appsync) fn belongs_to_hooks(&mut self) -> Result<(), SchemaError> {
         for (object, field, d) in self.relational_fields("belongsTo") {
-            if d.arg("overrideIndexName").is_some() && d.arg("references").is_none() {
-                return Err(SchemaError::at(
-                    d.pos,
-                    format!(
-                        "overrideIndexName cannot be used on @belongsTo without references. Modify {}.{} to use references or remove overrideIndexName.",
-                        object.name, field.name
-                    ),
-                ));
-            }
-            let mut config = self.relation_config("belongsTo", &object, &field, &d)?;
-            if field.ty.is_list() {
-                return Err(SchemaError::at(
-                    d.pos,
-                    "@belongsTo cannot be used with lists.",
-                ));
-            }
-            let back = config.related_type.fields.iter().find_map(|rf| {
-                if rf.ty.base_name() != object.name {
-                    return None;
-                }
-                rf.directives
-                    .iter()
-                    .find(|rd| rd.name == "hasOne" || rd.name == "hasMany")
-                    .map(|rd| (rf.clone(), rd.name.clone()))
-            });
-            let Some((related_field, relation_type)) = back else {
-                return Err(SchemaError::at(
-                    d.pos,
-                    format!(
-                        "{} must have a relationship with {} in order to use @belongsTo.",
-                        config.related_type.name, object.name
-                    ),
-                ));
-            };
-            config.related_field = Some(related_field);
-            config.relation_type = Some(relation_type);
-            self.belongs_to.push(config);
+            self.belongs_to_field(&object, &field, &d)?;
         }
+        Ok(())
+    }
+
+    /// `BelongsToTransformer.field` (also called for conversation models).
+    pub(in crate::appsync) fn belongs_to_field(
+        &mut self,
+        object: &ObjectDef,
+        field: &FieldDef,
+        d: &Directive,
+    ) -> Result<(), SchemaError> {
+        if d.arg("overrideIndexName").is_some() && d.arg("references").is_none() {
+            return Err(SchemaError::at(
+                d.pos,
+                format!(
+                    "overrideIndexName cannot be used on @belongsTo without references. Modify {}.{} to use references or remove overrideIndexName.",
+                    object.name, field.name
+                ),
+            ));
+        }
+        let mut config = self.relation_config("belongsTo", object, field, d)?;
+        if field.ty.is_list() {
+            return Err(SchemaError::at(
+                d.pos,
+                "@belongsTo cannot be used with lists.",
+            ));
+        }
+        let back = config.related_type.fields.iter().find_map(|rf| {
+            if rf.ty.base_name() != object.name {
+                return None;
+            }
+            rf.directives
+                .iter()
+                .find(|rd| rd.name == "hasOne" || rd.name == "hasMany")
+                .map(|rd| (rf.clone(), rd.name.clone()))
+        });
+        let Some((related_field, relation_type)) = back else {
+            return Err(SchemaError::at(
+                d.pos,
+                format!(
+                    "{} must have a relationship with {} in order to use @belongsTo.",
+                    config.related_type.name, object.name
+                ),
+            ));
+        };
+        config.related_field = Some(related_field);
+        config.relation_type = Some(relation_type);
+        self.belongs_to.push(config);
         Ok(())
     }
 
