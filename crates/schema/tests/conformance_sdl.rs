@@ -254,3 +254,80 @@ fn generated_appsync_sdl_matches_oracle_for_every_fixture() {
         failures.join("\n")
     );
 }
+
+/// The IR parser accepts every fixture's directive SDL, and its models, custom types and
+/// operations are those of the SDL, fields in order.
+#[test]
+fn parser_reads_every_fixture_into_the_ir() {
+    let mut checked = 0;
+    for root in fixture_roots() {
+        let Ok(entries) = fs::read_dir(&root) else {
+            continue;
+        };
+        for dir in entries.flatten().map(|e| e.path()) {
+            let Ok(sdl) = fs::read_to_string(dir.join("expected/directives.graphql")) else {
+                continue;
+            };
+            let name = dir.display().to_string();
+            let schema =
+                stratus_schema::parse_directive_sdl(&sdl).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let doc = read_document(&sdl).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let mut models = 0;
+            let objects: Vec<&stratus_schema::sdl::ast::ObjectDef> = doc
+                .definitions
+                .iter()
+                .filter_map(|d| match d {
+                    stratus_schema::sdl::ast::Definition::Object(o) if !o.is_interface => Some(o),
+                    _ => None,
+                })
+                .collect();
+            for o in objects.iter().filter(|o| !o.extend) {
+                // The definition's fields, then those of its extensions.
+                let fields: Vec<&str> = objects
+                    .iter()
+                    .filter(|x| x.name == o.name)
+                    .flat_map(|x| x.fields.iter().map(|f| f.name.as_str()))
+                    .collect();
+                let (ir_fields, kind): (Vec<&str>, &str) = match o.name.as_str() {
+                    "Query" => (
+                        schema.queries.iter().map(|q| q.name.as_str()).collect(),
+                        "query",
+                    ),
+                    "Mutation" => (
+                        schema.mutations.iter().map(|q| q.name.as_str()).collect(),
+                        "mutation",
+                    ),
+                    "Subscription" => (
+                        schema
+                            .subscriptions
+                            .iter()
+                            .map(|q| q.name.as_str())
+                            .collect(),
+                        "subscription",
+                    ),
+                    _ if o.has_directive("model") => {
+                        models += 1;
+                        let m = schema
+                            .models
+                            .iter()
+                            .find(|m| m.name == o.name)
+                            .unwrap_or_else(|| panic!("{name}: model {} missing", o.name));
+                        (m.fields.iter().map(|f| f.name.as_str()).collect(), "model")
+                    }
+                    _ => {
+                        let t = schema
+                            .types
+                            .iter()
+                            .find(|t| t.name == o.name)
+                            .unwrap_or_else(|| panic!("{name}: type {} missing", o.name));
+                        (t.fields.iter().map(|f| f.name.as_str()).collect(), "type")
+                    }
+                };
+                assert_eq!(ir_fields, fields, "{name}: {kind} {}", o.name);
+            }
+            assert_eq!(schema.models.len(), models, "{name}: model count");
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} fixtures checked");
+}

@@ -11,6 +11,7 @@ mod config;
 mod conversation;
 mod defaults;
 mod directives;
+mod http;
 mod inputs;
 mod keys;
 mod model;
@@ -72,7 +73,7 @@ const KNOWN_DIRECTIVES: &[&str] = &[
 ];
 
 /// Directives that change the generated schema in ways not reproduced yet.
-const UNSUPPORTED_DIRECTIVES: &[&str] = &["http", "predictions", "searchable"];
+const UNSUPPORTED_DIRECTIVES: &[&str] = &["predictions", "searchable"];
 
 /// The state of one transformation run: the input document, the output type map, and each
 /// plugin's collected configuration.
@@ -128,6 +129,7 @@ impl Transform {
         };
         // Object and field hooks, plugin by plugin, definition by definition.
         t.model_hooks()?;
+        t.http_hooks()?;
         t.primary_key_hooks()?;
         t.index_hooks()?;
         t.has_many_hooks()?;
