@@ -109,3 +109,25 @@ fn operation_name_collides_with_model_query() {
         &USER_POOL_MODES,
     );
 }
+
+#[test]
+fn kitchensink_with_field_auth_on_an_optional_field() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdl-invalid/field-auth-required-fields");
+    let read =
+        |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let expected = read("expected-error.txt").trim().to_string();
+    let err = generate_sdl(&spec(
+        &read("directives.graphql"),
+        AuthMode::AmazonCognitoUserPools,
+        &[
+            AuthMode::ApiKey,
+            AuthMode::OpenidConnect,
+            AuthMode::AwsLambda,
+            AuthMode::AwsIam,
+        ],
+    ))
+    .expect_err("the transformer rejects this schema")
+    .to_string();
+    assert!(err.contains(&expected), "expected: {expected}\ngot: {err}");
+}
