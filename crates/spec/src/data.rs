@@ -74,6 +74,21 @@ pub struct DataSchema {
     pub queries: Vec<Operation>,
     pub mutations: Vec<Operation>,
     pub subscriptions: Vec<Operation>,
+    /// `interface X { ... }` (e.g. the AI kit's `AmplifyAIConversationMessage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<ObjectType>,
+    /// `union X = A | B`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unions: Vec<UnionType>,
+    /// `scalar X` declarations (AppSync scalars are built in and not listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scalars: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnionType {
+    pub name: String,
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,13 +111,17 @@ pub struct Argument {
     pub default_value: Option<String>,
 }
 
-/// A non-model object type, with any native AppSync auth directives it carries.
+/// A non-model object type (or an interface), with any native AppSync auth directives it
+/// carries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ObjectType {
     pub name: String,
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aws_auth: Vec<AwsAuthDirective>,
+    /// `implements A & B`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implements: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ mod fields;
 mod model;
 mod ops;
 
-use stratus_spec::data::{DataSchema, EnumType, InputType, ObjectType};
+use stratus_spec::data::{DataSchema, EnumType, InputType, ObjectType, UnionType};
 
 use crate::SchemaError;
 use crate::sdl::ast::{Definition, Document, ObjectDef};
@@ -59,7 +59,19 @@ pub(crate) fn schema_from_document(doc: &Document) -> Result<DataSchema, SchemaE
     let mut schema = DataSchema::default();
     for def in &doc.definitions {
         match def {
-            Definition::Object(o) if o.is_interface => {}
+            Definition::Object(o) if o.is_interface && !o.extend => {
+                schema.interfaces.push(object_type(o)?);
+            }
+            Definition::Object(o) if o.is_interface => {
+                let fields: Vec<_> = o
+                    .fields
+                    .iter()
+                    .map(fields::field)
+                    .collect::<Result<_, _>>()?;
+                if let Some(t) = schema.interfaces.iter_mut().find(|t| t.name == o.name) {
+                    t.fields.extend(fields);
+                }
+            }
             Definition::Object(o) if o.name == roots.query => {
                 schema.queries.extend(ops::operations(o)?);
             }
@@ -73,15 +85,7 @@ pub(crate) fn schema_from_document(doc: &Document) -> Result<DataSchema, SchemaE
             Definition::Object(o) if o.has_directive("model") => {
                 schema.models.push(model::model(o, doc)?);
             }
-            Definition::Object(o) => schema.types.push(ObjectType {
-                name: o.name.clone(),
-                fields: o
-                    .fields
-                    .iter()
-                    .map(fields::field)
-                    .collect::<Result<_, _>>()?,
-                aws_auth: auth::aws_auth_directives(&o.directives)?,
-            }),
+            Definition::Object(o) => schema.types.push(object_type(o)?),
             Definition::Enum(e) if !e.extend => schema.enums.push(EnumType {
                 name: e.name.clone(),
                 values: e.values.iter().map(|v| v.name.clone()).collect(),
@@ -103,10 +107,33 @@ pub(crate) fn schema_from_document(doc: &Document) -> Result<DataSchema, SchemaE
                     target.fields.extend(i.fields.iter().map(fields::argument));
                 }
             }
-            Definition::Scalar(_) | Definition::Union(_) | Definition::Schema(_) => {}
+            Definition::Scalar(s) if !s.extend => schema.scalars.push(s.name.clone()),
+            Definition::Union(u) if !u.extend => schema.unions.push(UnionType {
+                name: u.name.clone(),
+                members: u.types.clone(),
+            }),
+            Definition::Union(u) => {
+                if let Some(t) = schema.unions.iter_mut().find(|t| t.name == u.name) {
+                    t.members.extend(u.types.iter().cloned());
+                }
+            }
+            Definition::Scalar(_) | Definition::Schema(_) => {}
         }
     }
     Ok(schema)
+}
+
+fn object_type(o: &ObjectDef) -> Result<ObjectType, SchemaError> {
+    Ok(ObjectType {
+        name: o.name.clone(),
+        fields: o
+            .fields
+            .iter()
+            .map(fields::field)
+            .collect::<Result<_, _>>()?,
+        aws_auth: auth::aws_auth_directives(&o.directives)?,
+        implements: o.interfaces.clone(),
+    })
 }
 
 /// `extend type X { ... }` of a non-root type: append the fields.

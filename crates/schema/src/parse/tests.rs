@@ -76,3 +76,22 @@ fn rejects_nullable_primary_key() {
         .to_string();
     assert!(err.contains("non-null"), "{err}");
 }
+
+#[test]
+fn keeps_interfaces_unions_and_scalars() {
+    let schema = parse_directive_sdl(
+        "interface Node { id: ID! }\nextend interface Node { tag: String }\n\
+         type A implements Node { id: ID!, tag: String }\nunion U = A\nscalar Money",
+    )
+    .unwrap();
+    assert_eq!(schema.interfaces[0].name, "Node");
+    let fields: Vec<&str> = schema.interfaces[0]
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(fields, vec!["id", "tag"]);
+    assert_eq!(schema.types[0].implements, vec!["Node"]);
+    assert_eq!(schema.unions[0].members, vec!["A"]);
+    assert_eq!(schema.scalars, vec!["Money"]);
+}
