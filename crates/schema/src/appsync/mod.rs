@@ -18,6 +18,7 @@ mod model;
 mod output;
 mod relations;
 pub(crate) mod scalars;
+mod searchable;
 
 use std::collections::HashMap;
 
@@ -73,7 +74,7 @@ const KNOWN_DIRECTIVES: &[&str] = &[
 ];
 
 /// Directives that change the generated schema in ways not reproduced yet.
-const UNSUPPORTED_DIRECTIVES: &[&str] = &["predictions", "searchable"];
+const UNSUPPORTED_DIRECTIVES: &[&str] = &["predictions"];
 
 /// The state of one transformation run: the input document, the output type map, and each
 /// plugin's collected configuration.
@@ -101,6 +102,8 @@ pub(crate) struct Transform {
     /// `ctx.metadata` `joinTypeList`.
     pub join_types: Vec<String>,
     pub conversations: Vec<conversation::ConversationConfig>,
+    /// `@searchable` models with a search query.
+    pub searchable_models: Vec<String>,
 }
 
 impl Transform {
@@ -126,6 +129,7 @@ impl Transform {
             index_queries: Vec::new(),
             join_types: Vec::new(),
             conversations: Vec::new(),
+            searchable_models: Vec::new(),
         };
         // Object and field hooks, plugin by plugin, definition by definition.
         t.model_hooks()?;
@@ -138,6 +142,7 @@ impl Transform {
         t.belongs_to_hooks()?;
         t.conversation_hooks()?;
         t.default_value_hooks()?;
+        t.searchable_hooks()?;
         t.auth_before();
         t.auth_hooks()?;
         // validate
@@ -153,6 +158,7 @@ impl Transform {
         t.has_one_transform_schema()?;
         t.many_to_many_transform_schema()?;
         t.belongs_to_transform_schema()?;
+        t.searchable_transform_schema()?;
         t.auth_transform_schema()?;
         // generateResolvers (only its schema validation)
         t.auth_check_required_fields()?;

@@ -340,6 +340,7 @@ impl Transform {
         self.add_iam_to_custom_operations();
         self.add_iam_to_custom_types()?;
         self.remove_auth_fields_from_subscription_filters();
+        let mut searchable_providers: Vec<String> = Vec::new();
         for (model, acm) in self.auth.model_acms.clone() {
             let owner_fields: Vec<String> = acm
                 .roles()
@@ -382,6 +383,17 @@ impl Transform {
                 false
             };
             let directives = self.service_directives(&providers, add_default);
+            let has_searchable = self
+                .out
+                .get_object(&model)
+                .is_some_and(|o| o.has_directive("searchable"));
+            if has_searchable {
+                for p in &providers {
+                    if !searchable_providers.contains(p) {
+                        searchable_providers.push(p.clone());
+                    }
+                }
+            }
             if !directives.is_empty() {
                 self.out.extend_type_with_directives(&model, &directives)?;
             }
@@ -398,6 +410,12 @@ impl Transform {
             if !directives.is_empty() {
                 self.out
                     .add_directives_to_field(type_name, field_name, &directives);
+            }
+        }
+        if !searchable_providers.is_empty() {
+            let directives = self.service_directives(&searchable_providers, false);
+            for t in super::searchable::AGGREGATE_TYPES {
+                self.out.extend_type_with_directives(t, &directives)?;
             }
         }
         Ok(())
@@ -546,6 +564,14 @@ impl Transform {
             let query_field = entry.split(':').nth(1).unwrap_or_default().to_string();
             self.add_service_directive(&query, "list", Some(&query_field), acm)?;
             self.add_service_directive(&query, "get", Some(&query_field), acm)?;
+        }
+        let searchable = self
+            .out
+            .get_object(model)
+            .and_then(|o| o.directive("searchable").cloned().map(|d| (o.clone(), d)));
+        if let Some((def, d)) = searchable {
+            let name = super::searchable::search_field_name(&def, &d);
+            self.add_service_directive(&query, "search", name.as_deref(), acm)?;
         }
         if config.subscription_level() != "on" {
             return Ok(());
