@@ -131,3 +131,21 @@ fn kitchensink_with_field_auth_on_an_optional_field() {
     .to_string();
     assert!(err.contains(&expected), "expected: {expected}\ngot: {err}");
 }
+
+#[test]
+fn predictions_needs_storage_that_gen2_never_configures() {
+    // The oracle's message for `@predictions` on a Gen 2 API.
+    let err = generate_sdl(&spec(
+        "type Query {\n  speak: String @predictions(actions: [identifyText, translateText, convertTextToSpeech])\n}",
+        AuthMode::ApiKey,
+        &USER_POOL_MODES,
+    ))
+    .expect_err("rejected")
+    .to_string();
+    assert!(
+        err.contains(
+            "Please configure storage in your project in order to use the @predictions directive"
+        ),
+        "{err}"
+    );
+}

@@ -73,9 +73,6 @@ const KNOWN_DIRECTIVES: &[&str] = &[
     "deprecated",
 ];
 
-/// Directives that change the generated schema in ways not reproduced yet.
-const UNSUPPORTED_DIRECTIVES: &[&str] = &["predictions"];
-
 /// The state of one transformation run: the input document, the output type map, and each
 /// plugin's collected configuration.
 pub(crate) struct Transform {
@@ -170,8 +167,8 @@ impl Transform {
     }
 }
 
-/// Unknown directives are an error; directives whose schema effects are not reproduced yet
-/// are refused rather than silently mis-generated.
+/// Unknown directives are an error, and so is `@predictions` (which needs a storage
+/// configuration Gen 2 never passes to the transformer).
 fn check_directives(doc: &Document) -> Result<(), SchemaError> {
     let mut all = Vec::new();
     for def in &doc.definitions {
@@ -212,13 +209,11 @@ fn check_directives(doc: &Document) -> Result<(), SchemaError> {
                 ),
             ));
         }
-        if UNSUPPORTED_DIRECTIVES.contains(&d.name.as_str()) {
+        if d.name == "predictions" {
+            // Gen 2 gives the transformer no storage configuration.
             return Err(SchemaError::at(
                 d.pos,
-                format!(
-                    "the @{} directive is not supported by Stratus's AppSync schema generator yet",
-                    d.name
-                ),
+                "Please configure storage in your project in order to use the @predictions directive",
             ));
         }
     }
