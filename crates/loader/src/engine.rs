@@ -321,17 +321,18 @@ fn exception_diagnostic(
     // QuickJS says "not a function" where V8 names the callee ("allow.owner is not a function").
     let mut location = location;
     let mut message = message;
-    if name == "TypeError" && message == "not a function" && !interrupted {
-        if let Some(first) = frames(&stack).next()
-            && let Some((file, call)) = shared.call_at(first.module, first.line, first.column)
-        {
-            message = format!("{} is not a function", call.callee);
-            location = Some(SourceLocation {
-                file: file.to_string(),
-                line: call.report.0,
-                column: call.report.1,
-            });
-        }
+    if name == "TypeError"
+        && message == "not a function"
+        && !interrupted
+        && let Some(first) = frames(&stack).next()
+        && let Some((file, call)) = shared.call_at(first.module, first.line, first.column)
+    {
+        message = format!("{} is not a function", call.callee);
+        location = Some(SourceLocation {
+            file: file.to_string(),
+            line: call.report.0,
+            column: call.report.1,
+        });
     }
     let message = if interrupted {
         format!(

@@ -5,9 +5,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
 
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
-use rquickjs::module::Declared;
+use rquickjs::module::{Declared, WriteOptions};
 use rquickjs::{Ctx, Error as JsError, Module};
 use stratus_spec::{Diagnostic, SourceLocation};
 
@@ -177,6 +178,11 @@ impl Loader for StratusLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
+        if let Some(rest) = name.strip_prefix(BUILTIN_PREFIX)
+            && let Some(source) = builtins::file(rest)
+        {
+            return compiled_builtin(ctx, name, source);
+        }
         let source = if let Some(rest) = name.strip_prefix(BUILTIN_PREFIX) {
             self.builtin_source(name, rest)?
         } else {
@@ -193,6 +199,32 @@ impl Loader for StratusLoader {
         }
         Ok(module)
     }
+}
+
+/// Bytecode of the embedded modules, compiled once per process: parsing ~180 KB of built-in
+/// JavaScript is most of a load's time, and every later load (sandbox reloads) reuses it.
+static BYTECODE: OnceLock<Mutex<HashMap<String, &'static [u8]>>> = OnceLock::new();
+
+fn compiled_builtin<'js>(
+    ctx: &Ctx<'js>,
+    name: &str,
+    source: &'static str,
+) -> rquickjs::Result<Module<'js, Declared>> {
+    let cache = BYTECODE.get_or_init(|| Mutex::new(HashMap::new()));
+    let cached = cache.lock().ok().and_then(|c| c.get(name).copied());
+    if let Some(bytes) = cached {
+        // SAFETY: `bytes` was produced by `Module::write` of this same QuickJS build in this
+        // process and is never freed (QuickJS may keep references into it).
+        return unsafe { Module::load(ctx.clone(), bytes) };
+    }
+    let module = Module::declare(ctx.clone(), name, source)?;
+    if let Ok(bytes) = module.write(WriteOptions::default())
+        && let Ok(mut c) = cache.lock()
+    {
+        c.entry(name.to_string())
+            .or_insert_with(|| Box::leak(bytes.into_boxed_slice()));
+    }
+    Ok(module)
 }
 
 impl StratusLoader {

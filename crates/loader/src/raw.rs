@@ -1,7 +1,7 @@
 //! The raw JSON collected from the definition (`/work/notes/raw-props.md`) → [`Backend`].
 
 use serde_json::Value;
-use stratus_spec::data::{DataSchema, DataSpec, FunctionSchemaAccess, JsHandler, JsResolver};
+use stratus_spec::data::{DataSpec, FunctionSchemaAccess, JsHandler, JsResolver};
 use stratus_spec::{Backend, Diagnostic, SourceLocation};
 
 use crate::{authmodes, specs};
@@ -118,19 +118,8 @@ fn data_spec(
             location: modes_at,
         })?;
 
-    let parsed = match stratus_schema::parse_directive_sdl(&directive_sdl) {
-        Ok(parsed) => parsed,
-        // The parser is being written concurrently; until it exists the SDL is carried as is
-        // and the gap is reported, not hidden.
-        Err(e) if e.to_string().contains("not implemented") => {
-            warnings.push(Diagnostic {
-                message: format!("the data schema was not parsed: {e}"),
-                location: at.clone(),
-            });
-            DataSchema::default()
-        }
-        Err(e) => return Err(err(format!("invalid data schema: {e}"))),
-    };
+    let parsed = stratus_schema::parse_directive_sdl(&directive_sdl)
+        .map_err(|e| err(format!("invalid data schema: {e}")))?;
 
     let js_functions = schema
         .get("jsFunctions")

@@ -79,3 +79,55 @@ fn authorization_modes_match_the_oracle() {
     }
     assert!(checked >= 3);
 }
+
+#[test]
+fn data_spec_of_the_custom_function_example() {
+    let dir = common::fixtures().join("conformance/ex-custom-function");
+    let backend = stratus_loader::load(&dir).expect("loads");
+    let data = backend.data.expect("data");
+    assert_eq!(data.name, "amplifyData");
+    let expected_sdl =
+        std::fs::read_to_string(dir.join("expected/directives.graphql")).expect("sdl");
+    assert_eq!(data.directive_sdl.trim_end(), expected_sdl.trim_end());
+    assert_eq!(
+        data.lambda_functions,
+        vec![("FnGetWeather".to_string(), "get-weather".to_string())]
+    );
+    let access: Vec<_> = data
+        .function_schema_access
+        .iter()
+        .map(|a| (a.function.as_str(), a.actions.clone()))
+        .collect();
+    assert_eq!(access, vec![("get-weather", vec!["query".to_string()])]);
+    let js: Vec<_> = data
+        .js_functions
+        .iter()
+        .flat_map(|r| {
+            r.handlers.iter().map(move |h| {
+                (
+                    r.type_name.as_str(),
+                    r.field_name.as_str(),
+                    h.data_source.as_str(),
+                    h.entry.as_str(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        js,
+        vec![("Mutation", "echo", "NONE_DS", "amplify/data/echo.js")]
+    );
+    assert!(
+        data.schema.models.iter().any(|m| m.name == "Note"),
+        "the directive SDL was parsed"
+    );
+    assert!(backend.auth.is_some());
+    assert_eq!(
+        backend
+            .functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["get-weather"]
+    );
+}
