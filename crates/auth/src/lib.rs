@@ -1,2 +1,33 @@
+//! `stratus-auth`: a Cognito user pool behind Cognito's own JSON protocol, built from the
+//! user's `defineAuth` ([`stratus_spec::auth::AuthSpec`]), persisted in the shared SQLite store.
+//!
+//! * [`protocol`] — the HTTP side: `POST /cognito-idp` with `X-Amz-Target:
+//!   AWSCognitoIdentityProviderService.<Action>`, the JWKS and OpenID discovery documents.
+//! * [`srp`] — Cognito's SRP-6a variant.
+//! * [`tokens`] — RS256 id/access tokens and the JWKS.
+//! * [`sender`] — code delivery; the sandbox [`sender::Outbox`].
+//! * [`AuthService`] — the actions.
+//!
+//! Mounting is described in this crate's README.
+
+pub mod attributes;
+pub mod clock;
+pub mod crypto;
+mod db;
 pub mod error;
+pub mod password;
+pub mod protocol;
+pub mod sender;
+mod service;
 pub mod srp;
+pub mod tokens;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{CognitoError, ErrorKind, OpenError};
+pub use protocol::{TARGET_PREFIX, router};
+pub use sender::{Message, Outbox, Sender, outbox_router};
+pub use service::{AuthConfig, AuthService, VerifiedToken};
+pub use tokens::TokenValidity;
+
+/// The state [`router`] needs: the service itself (cheap to clone).
+pub type AuthState = AuthService;

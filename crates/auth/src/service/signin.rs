@@ -1,0 +1,280 @@
+//! InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and the
+//! PASSWORD_VERIFIER answer.
+
+use std::collections::BTreeMap;
+
+use num_bigint::BigUint;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::session::Pending;
+use super::{AuthService, blocking};
+use crate::crypto;
+use crate::db::UserRow;
+use crate::error::{CResult, CognitoError, InternalError};
+use crate::srp;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct InitiateAuthRequest {
+    auth_flow: String,
+    client_id: String,
+    #[serde(default)]
+    auth_parameters: BTreeMap<String, String>,
+}
+
+pub(super) fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> CResult<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
+        })
+}
+
+/// The message of a sign-in refused because of the lockout.
+pub(super) fn locked_out() -> CognitoError {
+    CognitoError::not_authorized("Password attempts exceeded")
+}
+
+impl AuthService {
+    pub(super) async fn initiate_auth(&self, r: InitiateAuthRequest) -> CResult<Value> {
+        self.check_client(&r.client_id)?;
+        let client = &self.inner.spec.client;
+        let p = &r.auth_parameters;
+        match r.auth_flow.as_str() {
+            "USER_SRP_AUTH" => {
+                if !client.allows_flow("ALLOW_USER_SRP_AUTH") {
+                    return Err(flow_not_enabled("USER_SRP_AUTH"));
+                }
+                let device_key = p.get("DEVICE_KEY").cloned();
+                self.srp_start(param(p, "USERNAME")?, param(p, "SRP_A")?, device_key)
+                    .await
+            }
+            "USER_PASSWORD_AUTH" => {
+                if !(client.allows_flow("ALLOW_USER_PASSWORD_AUTH")
+                    || self.inner.config.allow_user_password_auth)
+                {
+                    return Err(flow_not_enabled("USER_PASSWORD_AUTH"));
+                }
+                let device_key = p.get("DEVICE_KEY").cloned();
+                self.password_auth(param(p, "USERNAME")?, param(p, "PASSWORD")?, device_key)
+                    .await
+            }
+            "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+                if !client.allows_flow("ALLOW_REFRESH_TOKEN_AUTH") {
+                    return Err(flow_not_enabled("REFRESH_TOKEN_AUTH"));
+                }
+                let result = self.refresh(param(p, "REFRESH_TOKEN")?).await?;
+                Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
+            }
+            "CUSTOM_AUTH" | "USER_AUTH" => Err(CognitoError::invalid_parameter(format!(
+                "{} is not supported by this Stratus version",
+                r.auth_flow
+            ))),
+            other => Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
+                 REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, USER_AUTH]"
+            ))),
+        }
+    }
+
+    /// USER_SRP_AUTH step 1: answer `PASSWORD_VERIFIER` with salt, B and a secret block. An
+    /// unknown user gets a stand-in challenge with parameters derived from the pool secret (so
+    /// they are stable per name and look like real ones); its answer always fails.
+    async fn srp_start(
+        &self,
+        login: &str,
+        srp_a: &str,
+        device_key: Option<String>,
+    ) -> CResult<Value> {
+        let a = srp::parse_hex(srp_a)
+            .map_err(|_| CognitoError::invalid_parameter("Invalid SRP_A value"))?;
+        if &a % srp::n() == BigUint::ZERO {
+            return Err(CognitoError::invalid_parameter("Invalid SRP_A value"));
+        }
+        let user = self.db().user_by_login(login).await?;
+        let real = user.as_ref().and_then(|u| {
+            Some((
+                u.sub.clone(),
+                u.username.clone(),
+                u.srp_salt.clone()?,
+                u.srp_verifier.clone()?,
+                u.locked_until,
+            ))
+        });
+        let (sub, user_id, salt, verifier) = match real {
+            Some((sub, user_id, salt, verifier, locked_until)) => {
+                if self.now() < locked_until {
+                    return Err(locked_out());
+                }
+                let salt = srp::parse_hex(&salt).map_err(InternalError::from)?;
+                let verifier = srp::parse_hex(&verifier).map_err(InternalError::from)?;
+                (Some(sub), user_id, salt, verifier)
+            }
+            None => {
+                let (user_id, salt, verifier) = self.stand_in_srp(login).await?;
+                (None, user_id, salt, verifier)
+            }
+        };
+        let eph = blocking(move || srp::server_ephemeral(&verifier))
+            .await?
+            .map_err(InternalError::from)?;
+        let secret_block = crypto::secret_block()?;
+        let pending = Pending::PasswordVerifier {
+            sub,
+            user_id_for_srp: user_id.clone(),
+            srp_a: srp_a.to_string(),
+            srp_b: eph.big_b_hex.clone(),
+            b: eph.b_hex,
+            secret_block: secret_block.clone(),
+            device_key,
+        };
+        let session = self.new_session(&pending).await?;
+        Ok(json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "Session": session,
+            "ChallengeParameters": {
+                "SALT": salt.to_str_radix(16),
+                "SECRET_BLOCK": secret_block,
+                "SRP_B": eph.big_b_hex,
+                "USERNAME": user_id,
+                "USER_ID_FOR_SRP": user_id,
+            },
+        }))
+    }
+
+    /// Stable, secret-derived SRP parameters for a name that is not a user.
+    async fn stand_in_srp(&self, login: &str) -> CResult<(String, BigUint, BigUint)> {
+        let key = &self.inner.secret;
+        let login = login.trim().to_lowercase();
+        let user_id = if self.inner.spec.username_attributes.is_empty() {
+            login.clone()
+        } else {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&crypto::keyed_hash(key, &[b"srp-user", login.as_bytes()])[..16]);
+            uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+        };
+        let salt = BigUint::from_bytes_be(
+            &crypto::keyed_hash(key, &[b"srp-salt", login.as_bytes()])[..16],
+        );
+        let x = BigUint::from_bytes_be(&crypto::keyed_hash(key, &[b"srp-x", login.as_bytes()]));
+        let verifier = blocking(move || srp_g().modpow(&x, srp::n())).await?;
+        Ok((user_id, salt, verifier))
+    }
+
+    /// USER_SRP_AUTH step 2.
+    pub(super) async fn password_verifier(
+        &self,
+        pending: Pending,
+        responses: &BTreeMap<String, String>,
+    ) -> CResult<Value> {
+        let Pending::PasswordVerifier {
+            sub,
+            user_id_for_srp,
+            srp_a,
+            srp_b,
+            b,
+            secret_block,
+            device_key,
+        } = pending
+        else {
+            return Err(CognitoError::invalid_session());
+        };
+        let given_block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?.to_string();
+        let timestamp = param(responses, "TIMESTAMP")?.to_string();
+        let user = match &sub {
+            Some(sub) => self.db().user_by_sub(sub).await?,
+            None => None,
+        };
+        let verifier_hex = user.as_ref().and_then(|u| u.srp_verifier.clone());
+        let (Some(user), Some(verifier_hex)) = (user, verifier_hex) else {
+            return Err(CognitoError::bad_credentials());
+        };
+        if self.now() < user.locked_until {
+            return Err(locked_out());
+        }
+        let block_ok = crypto::ct_eq(given_block.as_bytes(), secret_block.as_bytes());
+        let block = crypto::b64_decode(&secret_block)
+            .ok_or_else(|| InternalError::Corrupt("secret block".into()))?;
+        let verifier = srp::parse_hex(&verifier_hex).map_err(InternalError::from)?;
+        let pool = self.inner.pool_name.clone();
+        let claim_ok = blocking(move || {
+            srp::parse_timestamp(&timestamp).is_some()
+                && srp::server_key(&srp_a, &srp_b, &b, &verifier).is_ok_and(|key| {
+                    srp::verify_claim(
+                        &key,
+                        &pool,
+                        &user_id_for_srp,
+                        &block,
+                        &timestamp,
+                        &signature,
+                    )
+                })
+        })
+        .await?;
+        if !(block_ok && claim_ok) {
+            self.db().record_failure(&user.sub, self.now()).await?;
+            return Err(CognitoError::bad_credentials());
+        }
+        self.db().reset_failures(&user.sub).await?;
+        self.after_first_factor(user, device_key).await
+    }
+
+    /// USER_PASSWORD_AUTH: the password itself, checked against the argon2id hash.
+    async fn password_auth(
+        &self,
+        login: &str,
+        password: &str,
+        device_key: Option<String>,
+    ) -> CResult<Value> {
+        let user = self.db().user_by_login(login).await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+        let (Some(user), Some(hash)) = (user, hash) else {
+            let pw = password.to_string();
+            blocking(move || crypto::burn_password_check(&pw)).await?;
+            return Err(CognitoError::bad_credentials());
+        };
+        if self.now() < user.locked_until {
+            return Err(locked_out());
+        }
+        let pw = password.to_string();
+        let ok = blocking(move || crypto::verify_password(&pw, &hash)).await?;
+        if !ok {
+            self.db().record_failure(&user.sub, self.now()).await?;
+            return Err(CognitoError::bad_credentials());
+        }
+        self.db().reset_failures(&user.sub).await?;
+        self.after_first_factor(user, device_key).await
+    }
+
+    /// Checks a user's current password (argon2id) with lockout accounting.
+    pub(super) async fn check_current_password(
+        &self,
+        user: &UserRow,
+        password: &str,
+    ) -> CResult<bool> {
+        let Some(hash) = user.password_hash.clone() else {
+            return Ok(false);
+        };
+        let pw = password.to_string();
+        let ok = blocking(move || crypto::verify_password(&pw, &hash)).await?;
+        if ok {
+            self.db().reset_failures(&user.sub).await?;
+        } else {
+            self.db().record_failure(&user.sub, self.now()).await?;
+        }
+        Ok(ok)
+    }
+}
+
+fn srp_g() -> BigUint {
+    BigUint::from(2u32)
+}
+
+fn flow_not_enabled(flow: &str) -> CognitoError {
+    CognitoError::invalid_parameter(format!("{flow} flow not enabled for this client"))
+}

@@ -1,0 +1,296 @@
+//! SignUp, ConfirmSignUp, ResendConfirmationCode (and the `confirmUser` link).
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use stratus_spec::auth::VerifiableAttribute;
+
+use super::{
+    AttributeType, AuthService, CONFIRMATION_CODE_TTL, Delivery, Template, attribute_pairs,
+    blocking, delivery_details,
+};
+use crate::attributes::{self, Write, is_email, is_phone};
+use crate::crypto;
+use crate::db::{InsertUserError, NewUser, UserRow, UserStatus};
+use crate::error::{CResult, CognitoError, ErrorKind, InternalError};
+use crate::sender::Channel;
+use crate::srp;
+
+/// Code purpose of sign-up confirmation.
+pub(super) const SIGNUP: &str = "signup";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SignUpRequest {
+    client_id: String,
+    username: String,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    user_attributes: Option<Vec<AttributeType>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ConfirmSignUpRequest {
+    client_id: String,
+    username: String,
+    confirmation_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ResendRequest {
+    client_id: String,
+    username: String,
+}
+
+/// Cognito's user name constraint (no whitespace, 1..=128 characters).
+fn check_username(username: &str) -> CResult<()> {
+    let n = username.chars().count();
+    if n == 0
+        || n > 128
+        || username
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(CognitoError::invalid_parameter(
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        ));
+    }
+    Ok(())
+}
+
+impl AuthService {
+    /// The SRP verifier and argon2id hash for a password (off the async workers).
+    pub(super) async fn password_material(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> CResult<(srp::Verifier, String)> {
+        let (pool, user, pw) = (
+            self.inner.pool_name.clone(),
+            username.to_string(),
+            password.to_string(),
+        );
+        blocking(move || -> Result<_, InternalError> {
+            let verifier = srp::make_verifier(&pool, &user, &pw)?;
+            let hash = crypto::hash_password(&pw)?;
+            Ok((verifier, hash))
+        })
+        .await?
+        .map_err(CognitoError::from)
+    }
+
+    pub(super) async fn sign_up(&self, r: SignUpRequest) -> CResult<Value> {
+        self.check_client(&r.client_id)?;
+        check_username(&r.username)?;
+        let spec = &self.inner.spec;
+        let mut attrs =
+            attributes::validate(spec, &attribute_pairs(r.user_attributes), Write::SignUp)?;
+        let sub = uuid::Uuid::new_v4().to_string();
+
+        // Who the user is to sign-in: with username attributes the given name must be an
+        // email / phone number and Cognito's user name becomes the sub.
+        let login_attrs = &spec.username_attributes;
+        let (username, exists_message) = if login_attrs.is_empty() {
+            (r.username.to_lowercase(), "User already exists")
+        } else {
+            let email_ok = login_attrs.contains(&VerifiableAttribute::Email);
+            let phone_ok = login_attrs.contains(&VerifiableAttribute::PhoneNumber);
+            let (name, message) = if email_ok && is_email(&r.username) {
+                ("email", "An account with the given email already exists.")
+            } else if phone_ok && is_phone(&r.username) {
+                (
+                    "phone_number",
+                    "An account with the given phone_number already exists.",
+                )
+            } else {
+                return Err(CognitoError::invalid_parameter(
+                    match (email_ok, phone_ok) {
+                        (true, true) => "Username should be either an email or a phone number.",
+                        (true, false) => "Username should be an email.",
+                        _ => "Username should be a phone number.",
+                    },
+                ));
+            };
+            attrs.retain(|(n, _)| n != name);
+            attrs.insert(0, (name.to_string(), r.username.clone()));
+            (sub.clone(), message)
+        };
+        attributes::check_required(spec, &attrs)?;
+
+        let key_of = |attr: VerifiableAttribute| {
+            login_attrs.contains(&attr).then(|| {
+                attrs
+                    .iter()
+                    .find(|(n, _)| n == attr.as_str())
+                    .map(|(_, v)| v.to_lowercase())
+            })?
+        };
+        let (email_key, phone_key) = (
+            key_of(VerifiableAttribute::Email),
+            key_of(VerifiableAttribute::PhoneNumber),
+        );
+
+        let (verifier, hash) = match r.password.as_deref() {
+            Some(pw) => {
+                crate::password::check(&spec.password_policy, pw, "password")?;
+                let (v, h) = self.password_material(&username, pw).await?;
+                (Some(v), Some(h))
+            }
+            None if spec.passwordless.any_enabled() => (None, None),
+            None => {
+                return Err(CognitoError::invalid_parameter(
+                    "1 validation error detected: Value null at 'password' failed to satisfy \
+                     constraint: Member must not be null",
+                ));
+            }
+        };
+        let new = NewUser {
+            sub: sub.clone(),
+            username: username.clone(),
+            email_key,
+            phone_key,
+            status: UserStatus::Unconfirmed,
+            srp_salt: verifier.as_ref().map(|v| v.salt_hex.clone()),
+            srp_verifier: verifier.map(|v| v.verifier_hex),
+            password_hash: hash,
+            attributes: attrs.clone(),
+        };
+        // Trigger point: PreSignUp (may auto-confirm / auto-verify) goes here.
+        match self.db().insert_user(&new, self.now()).await {
+            Ok(()) => {}
+            Err(InsertUserError::Taken) => {
+                return Err(CognitoError::new(ErrorKind::UsernameExists, exists_message));
+            }
+            Err(InsertUserError::Db(e)) => return Err(e.into()),
+        }
+        let user = self.user(&sub).await?;
+        let mut out = json!({"UserConfirmed": false, "UserSub": sub});
+        if let Some(details) = self
+            .send_confirmation_code(&user, &attrs, "CustomMessage_SignUp")
+            .await?
+        {
+            out["CodeDeliveryDetails"] = details;
+        }
+        Ok(out)
+    }
+
+    /// Sends the sign-up code to the auto-verified attribute the user has (phone first when
+    /// both are auto-verified, as Cognito does). `None` when there is nowhere to send it.
+    async fn send_confirmation_code(
+        &self,
+        user: &UserRow,
+        attrs: &[(String, String)],
+        trigger_source: &str,
+    ) -> CResult<Option<Value>> {
+        let auto = &self.inner.spec.auto_verified_attributes;
+        let target = [VerifiableAttribute::PhoneNumber, VerifiableAttribute::Email]
+            .into_iter()
+            .filter(|a| auto.contains(a))
+            .find_map(|a| {
+                attrs
+                    .iter()
+                    .find(|(n, _)| n == a.as_str())
+                    .map(|(_, v)| (a, v.clone()))
+            });
+        let Some((attr, to)) = target else {
+            return Ok(None);
+        };
+        let channel = match attr {
+            VerifiableAttribute::Email => Channel::Email,
+            VerifiableAttribute::PhoneNumber => Channel::Sms,
+        };
+        let d = Delivery {
+            attribute: attr.as_str(),
+            channel,
+            to: &to,
+            username: &user.username,
+            trigger_source,
+            template: Template::Verification,
+        };
+        self.send_code(user, SIGNUP, &d, CONFIRMATION_CODE_TTL, Some(attr.as_str()))
+            .await
+            .map(Some)
+    }
+
+    pub(super) async fn confirm_sign_up(&self, r: ConfirmSignUpRequest) -> CResult<Value> {
+        self.check_client(&r.client_id)?;
+        // Unknown users get the wrong-code answer (no user enumeration).
+        let Some(user) = self.db().user_by_login(&r.username).await? else {
+            return Err(CognitoError::code_mismatch());
+        };
+        if user.status != UserStatus::Unconfirmed {
+            return Err(CognitoError::not_authorized(format!(
+                "User cannot be confirmed. Current status is {}",
+                user.status.as_str()
+            )));
+        }
+        let verified = self
+            .check_code(&user.sub, SIGNUP, &r.confirmation_code)
+            .await?;
+        let now = self.now();
+        self.db()
+            .set_status(&user.sub, UserStatus::Confirmed, now)
+            .await?;
+        if let Some(flag) = verified.as_deref().and_then(attributes::verified_flag_of) {
+            self.db()
+                .set_attributes(&user.sub, &[(flag.to_string(), "true".into())], now)
+                .await?;
+        }
+        // Trigger point: PostConfirmation (ConfirmSignUp).
+        Ok(json!({}))
+    }
+
+    pub(super) async fn resend_confirmation_code(&self, r: ResendRequest) -> CResult<Value> {
+        self.check_client(&r.client_id)?;
+        let Some(user) = self.db().user_by_login(&r.username).await? else {
+            return Ok(json!({"CodeDeliveryDetails": simulated_delivery(&r.username)}));
+        };
+        if user.status != UserStatus::Unconfirmed {
+            return Err(CognitoError::invalid_parameter(
+                "User is already confirmed.",
+            ));
+        }
+        let attrs = self.db().attributes(&user.sub).await?;
+        match self
+            .send_confirmation_code(&user, &attrs, "CustomMessage_ResendCode")
+            .await?
+        {
+            Some(details) => Ok(json!({"CodeDeliveryDetails": details})),
+            None => Err(CognitoError::invalid_parameter(
+                "Cannot resend codes. Auto verification not turned on.",
+            )),
+        }
+    }
+
+    /// `GET /confirmUser?client_id&user_name&confirmation_code` (the link of link-style
+    /// verification emails).
+    pub async fn confirm_user_link(
+        &self,
+        client_id: &str,
+        user_name: &str,
+        code: &str,
+    ) -> CResult<()> {
+        self.confirm_sign_up(ConfirmSignUpRequest {
+            client_id: client_id.to_string(),
+            username: user_name.to_string(),
+            confirmation_code: code.to_string(),
+        })
+        .await
+        .map(|_| ())
+    }
+}
+
+/// What Cognito answers for a user that does not exist: a delivery that did not happen, to a
+/// plausible masked destination.
+pub(super) fn simulated_delivery(login: &str) -> Value {
+    if is_phone(login) {
+        delivery_details("phone_number", Channel::Sms, login)
+    } else if is_email(login) {
+        delivery_details("email", Channel::Email, login)
+    } else {
+        delivery_details("email", Channel::Email, &format!("{login}@{login}"))
+    }
+}
