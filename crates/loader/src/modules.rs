@@ -237,8 +237,7 @@ impl StratusLoader {
         if rest == "missing-data-builder" {
             return Ok(builtins::MISSING_BUILDER.to_string());
         }
-        if let Some(function) = rest.strip_prefix("env:") {
-            let _ = function;
+        if rest.starts_with("env:") {
             return Ok(builtins::env_module());
         }
         if rest.starts_with("cdk:") {

@@ -50,6 +50,11 @@ pub enum ResolveError {
         "cannot import Node built-in '{specifier}': only path, url, fs (read-only) and process are available"
     )]
     NodeBuiltin { specifier: String },
+    #[error(
+        "cannot import '{specifier}': only .ts, .mts, .js, .mjs and .json files are modules \
+         (read other files with readFileSync from 'fs')"
+    )]
+    UnsupportedFile { specifier: String },
 }
 
 const NODE_SHIMS: &[&str] = &["path", "url", "fs", "process"];
@@ -214,7 +219,9 @@ pub fn resolve_file(base_dir: &Path, specifier: &str) -> Result<Target, ResolveE
         tried.push(p);
     }
     if !known && candidate.is_file() {
-        return Ok(Target::User(candidate));
+        return Err(ResolveError::UnsupportedFile {
+            specifier: specifier.to_string(),
+        });
     }
     let tried = tried
         .iter()

@@ -177,3 +177,22 @@ fn the_data_schema_package_is_the_builtin_builder() {
         "{raw}"
     );
 }
+
+#[test]
+fn importing_a_non_module_file_is_explained() {
+    let p = Project::new(&[
+        (
+            "amplify/backend.ts",
+            "import { defineBackend } from '@aws-amplify/backend';\nimport sdl from './schema.graphql';\ndefineBackend({});\nexport { sdl };\n",
+        ),
+        ("amplify/schema.graphql", "type Todo { id: ID! }\n"),
+    ]);
+    let d = p.error();
+    assert!(
+        d.message
+            .starts_with("cannot import './schema.graphql': only .ts"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.location.map(|l| l.line), Some(2));
+}
