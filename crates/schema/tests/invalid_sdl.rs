@@ -149,3 +149,19 @@ fn predictions_needs_storage_that_gen2_never_configures() {
         "{err}"
     );
 }
+
+#[test]
+fn sql_operation_without_sql_data_source() {
+    // The oracle's message for `@sql` in a DynamoDB-only Gen 2 API.
+    let err = generate_sdl(&spec(
+        "type Query {\n  top: [String] @sql(statement: \"SELECT 1\") @aws_api_key\n}",
+        AuthMode::ApiKey,
+        &USER_POOL_MODES,
+    ))
+    .expect_err("rejected")
+    .to_string();
+    assert!(
+        err.contains("Could not find custom SQL strategy for Query.top"),
+        "{err}"
+    );
+}

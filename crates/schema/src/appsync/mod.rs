@@ -19,6 +19,7 @@ mod output;
 mod relations;
 pub(crate) mod scalars;
 mod searchable;
+mod sql;
 
 use std::collections::HashMap;
 
@@ -159,6 +160,7 @@ impl Transform {
         t.auth_transform_schema()?;
         // generateResolvers (only its schema validation)
         t.auth_check_required_fields()?;
+        t.sql_check()?;
         Ok(t.out.build())
     }
 
