@@ -224,3 +224,26 @@ fn auth_template_placeholders_are_checked() {
     );
     assert_eq!(loc(&d), "amplify/auth/resource.ts:2:21");
 }
+
+#[test]
+fn columns_are_utf16_after_non_ascii_text() {
+    let p = Project::new(&[(
+        "amplify/backend.ts",
+        "import { defineBackend } from '@aws-amplify/backend';\n\nconst label: string = 'héllo €'; if (label) { throw new Error('after ' + label); }\ndefineBackend({});\n",
+    )]);
+    let d = p.error();
+    assert_eq!(d.message, "after héllo €");
+    // `new` on line 3 is at UTF-16 column 53 (byte column 56).
+    assert_eq!(loc(&d), "amplify/backend.ts:3:53");
+}
+
+#[test]
+fn calling_an_undefined_member_names_it_like_node() {
+    let p = Project::new(&[(
+        "amplify/backend.ts",
+        "import { defineBackend } from '@aws-amplify/backend';\nconst helpers: any = {};\nconst x = 'é';\nhelpers.build(x);\ndefineBackend({});\n",
+    )]);
+    let d = p.error();
+    assert_eq!(d.message, "TypeError: helpers.build is not a function");
+    assert_eq!(loc(&d), "amplify/backend.ts:4:1");
+}
