@@ -339,3 +339,56 @@ fn resources_not_passed_to_define_backend_are_left_out() {
         "no auth in the backend: API-key sandbox mode"
     );
 }
+
+#[test]
+fn several_buckets_need_exactly_one_default() {
+    let storage = |defaults: &str| {
+        format!(
+            "import {{ defineStorage }} from '@aws-amplify/backend';\nexport const a = defineStorage({{ name: 'a'{defaults} }});\nexport const b = defineStorage({{ name: 'b' }});\n"
+        )
+    };
+    let backend = "import { defineBackend } from '@aws-amplify/backend';\nimport { a, b } from './storage/resource';\ndefineBackend({ a, b });\n";
+    let none = Project::new(&[
+        ("amplify/backend.ts", backend),
+        ("amplify/storage/resource.ts", &storage("")),
+    ]);
+    let d = none.error();
+    assert!(
+        d.message
+            .starts_with("NoDefaultStorageError: No default storage set in the Amplify project."),
+        "{}",
+        d.message
+    );
+
+    let one = Project::new(&[
+        ("amplify/backend.ts", backend),
+        ("amplify/storage/resource.ts", &storage(", isDefault: true")),
+    ]);
+    let raw = one.raw().expect("loads");
+    assert_eq!(
+        (
+            raw["storage"][0]["isDefault"].as_bool(),
+            raw["storage"][1]["isDefault"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+}
+
+#[test]
+fn two_functions_with_one_name_are_rejected() {
+    let p = Project::new(&[
+        (
+            "amplify/backend.ts",
+            "import { defineBackend, defineFunction } from '@aws-amplify/backend';\nconst f1 = defineFunction({ name: 'same', entry: './h.ts' });\nconst f2 = defineFunction({ name: 'same', entry: './h.ts' });\ndefineBackend({ f1, f2 });\n",
+        ),
+        ("amplify/h.ts", "export const handler = async () => 1;\n"),
+    ]);
+    let d = p.error();
+    assert!(
+        d.message
+            .starts_with("There is already a function named 'same'"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.location.map(|l| l.line), Some(3));
+}
