@@ -83,7 +83,20 @@ impl AuthService {
                     )),
                 }
             }
-            Pending::NewPasswordRequired { ctx } => self.new_password(ctx, responses).await,
+            Pending::NewPasswordRequired { ctx } => {
+                let result = self.new_password(ctx.clone(), responses).await;
+                // A rejected password or attribute may be corrected within the session.
+                if let Err(e) = &result
+                    && matches!(
+                        e.kind,
+                        ErrorKind::InvalidPassword | ErrorKind::InvalidParameter
+                    )
+                {
+                    let pending = Pending::NewPasswordRequired { ctx };
+                    self.restore_session(&token, &pending, expires_at).await?;
+                }
+                result
+            }
         }
     }
 

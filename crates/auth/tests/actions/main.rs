@@ -1,0 +1,9 @@
+//! Every action through the JSON protocol (one test binary: linking is the slow part here).
+
+mod common;
+mod mfa;
+mod password;
+mod signin;
+mod signup;
+mod tokens;
+mod user;
