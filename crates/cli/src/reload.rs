@@ -28,10 +28,8 @@ pub struct ServerInfo {
     /// The local CA certificate.
     pub ca_file: PathBuf,
     /// This state directory's instance id.
-    #[allow(dead_code, reason = "read once stratus_outputs::Endpoints carries it")]
     pub instance_id: String,
     /// The data API key (minted once, kept in the store).
-    #[allow(dead_code, reason = "read once stratus_outputs::Endpoints carries it")]
     pub api_key: String,
 }
 

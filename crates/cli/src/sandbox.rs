@@ -29,6 +29,18 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
         None => root.join(OUTPUTS_FILE),
     };
 
+    // Watch before the first load reads anything, so a save made while starting (or right
+    // after the outputs appear) is never missed: it queues a reload.
+    let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    let watcher = if args.once {
+        None
+    } else {
+        Some(
+            watch::watch(&amplify_dir, watch::DEBOUNCE, changes_tx)
+                .with_context(|| format!("cannot watch {}", amplify_dir.display()))?,
+        )
+    };
+
     // Everything independent starts at once: the load (CPU, on a blocking thread), the CA and
     // leaf certificate (CPU + files), the state database and the listening socket.
     let load_started = Instant::now();
@@ -71,10 +83,19 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
 
     if args.once {
         let code = match &outcome {
-            Outcome::Loaded { live, .. } => {
+            Outcome::Loaded {
+                live,
+                outputs_written,
+                ..
+            } => {
                 announce_warnings(&outcome);
+                let verb = if *outputs_written {
+                    "wrote"
+                } else {
+                    "unchanged:"
+                };
                 tracing::info!(
-                    "wrote {} ({} in {})",
+                    "{verb} {} ({} in {})",
                     reloader.outputs_path().display(),
                     services_text(&live.services()),
                     ms(live.load_duration)
@@ -99,10 +120,6 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             let _ = server_stopped.await;
         },
     ));
-
-    let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
-    let watcher = watch::watch(&amplify_dir, watch::DEBOUNCE, changes_tx)
-        .with_context(|| format!("cannot watch {}", amplify_dir.display()))?;
 
     tracing::info!("stratus sandbox \"{identifier}\"");
     tracing::info!("  origin   {origin}  (also plain http://127.0.0.1:{port})");
