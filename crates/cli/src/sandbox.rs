@@ -122,11 +122,14 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     ));
 
     tracing::info!("stratus sandbox \"{identifier}\"");
-    tracing::info!("  origin   {origin}  (also plain http://127.0.0.1:{port})");
-    tracing::info!("  outputs  {}", reloader.outputs_path().display());
-    tracing::info!("  state    {}", state_dir.display());
-    tracing::info!("  CA       {}", ca_file.display());
-    tracing::info!("  watching {}", amplify_dir.display());
+    banner_line(
+        "origin",
+        &format!("{origin}  (also plain http://127.0.0.1:{port})"),
+    );
+    banner_line("outputs", &reloader.outputs_path().display().to_string());
+    banner_line("state", &state_dir.display().to_string());
+    banner_line("CA", &ca_file.display().to_string());
+    banner_line("watching", &amplify_dir.display().to_string());
     let mut shown_endpoints = Vec::new();
     announce(&outcome, &mut shown_endpoints, true);
     tracing::info!(
@@ -180,7 +183,7 @@ fn announce(outcome: &Outcome, shown_endpoints: &mut Vec<(String, String)>, firs
             let endpoints = endpoint_lines(&live.outputs);
             if endpoints != *shown_endpoints {
                 for (name, url) in &endpoints {
-                    tracing::info!("  {name:<8} {url}");
+                    banner_line(name, url);
                 }
                 *shown_endpoints = endpoints;
             }
@@ -200,6 +203,11 @@ fn announce(outcome: &Outcome, shown_endpoints: &mut Vec<(String, String)>, firs
             }
         }
     }
+}
+
+/// `  name           value`, aligned.
+fn banner_line(name: &str, value: &str) {
+    tracing::info!("  {name:<14} {value}");
 }
 
 fn announce_warnings(outcome: &Outcome) {

@@ -164,10 +164,10 @@ impl Sandbox {
         }
     }
 
-    /// From `  origin   https://127.0.0.1:PORT  (...)`.
+    /// From `  origin         https://127.0.0.1:PORT  (...)`, the first origin logged.
     fn parse_port(&self) -> u16 {
         let log = self.log();
-        let marker = "origin   https://127.0.0.1:";
+        let marker = "https://127.0.0.1:";
         let at = log
             .find(marker)
             .unwrap_or_else(|| panic!("no origin line:\n{log}"));
