@@ -12,6 +12,7 @@ mod tokens;
 mod user;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -85,6 +86,8 @@ struct Inner {
     secret: Vec<u8>,
     sender: Arc<dyn Sender>,
     clock: Arc<dyn Clock>,
+    /// When expired sessions and codes were last deleted.
+    last_purge: AtomicI64,
 }
 
 impl AuthService {
@@ -165,6 +168,7 @@ impl AuthService {
                 secret: keys.secret,
                 sender,
                 clock,
+                last_purge: AtomicI64::new(now),
             }),
         })
     }
@@ -246,6 +250,23 @@ impl AuthService {
 
     fn db(&self) -> &Db {
         &self.inner.db
+    }
+
+    /// Deletes expired sessions and codes at most once a minute (called on session creation,
+    /// the table that grows with traffic).
+    async fn purge_if_due(&self) -> CResult<()> {
+        let now = self.now();
+        let last = self.inner.last_purge.load(Ordering::Relaxed);
+        if now - last >= 60
+            && self
+                .inner
+                .last_purge
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.db().purge_expired(now).await?;
+        }
+        Ok(())
     }
 
     fn check_client(&self, client_id: &str) -> CResult<()> {

@@ -117,6 +117,7 @@ pub(crate) const MAX_MFA_ATTEMPTS: u32 = 3;
 impl AuthService {
     /// Stores a new session for `pending`; returns the token the client gets.
     pub(crate) async fn new_session(&self, pending: &Pending) -> CResult<String> {
+        self.purge_if_due().await?;
         let token = crypto::opaque_token()?;
         self.store_session(&token, pending, self.now() + SESSION_TTL)
             .await?;

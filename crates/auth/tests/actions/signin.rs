@@ -334,3 +334,21 @@ async fn state_survives_reopening_the_store() {
         .unwrap();
     assert_eq!(verified.token_use, stratus_auth::tokens::TokenUse::Access);
 }
+
+#[tokio::test]
+async fn expired_sessions_are_purged() {
+    let h = Harness::new(email_pool()).await;
+    h.confirmed_user("alice@example.com").await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM auth_sessions")
+            .fetch_one(h.store.pool())
+            .await
+            .unwrap()
+    };
+    h.initiate_srp("alice@example.com").await;
+    h.initiate_srp("alice@example.com").await;
+    assert_eq!(count().await, 2);
+    h.clock.advance(181);
+    h.initiate_srp("alice@example.com").await;
+    assert_eq!(count().await, 1, "the two expired sessions were deleted");
+}
