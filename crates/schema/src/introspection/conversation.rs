@@ -2,9 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::inflect::{pascal_case, plural};
 use super::sdl::FieldDef;
 use super::{CodegenSchema, IntrospectionError};
+use crate::naming::{pascal_case, plural};
 
 /// `generateField(name, type, { isRequired, isArray, isArrayNullable, isReadOnly })`.
 fn field(

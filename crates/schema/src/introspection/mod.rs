@@ -16,9 +16,7 @@
 //! 4. [`render`]: the JSON document, in the codegen's key order.
 
 mod conversation;
-mod inflect;
 mod js;
-mod minire;
 mod model;
 mod relations;
 mod render;

@@ -5,9 +5,9 @@
 use serde_json::{Map, Value};
 
 use super::IntrospectionError;
-use super::inflect::{lower_first, plural, upper_first};
 use super::js::{assign, concat_nullish, length, truthy};
 use super::sdl::{Directive, FieldDef, TypeInfo};
+use crate::naming::{plural, to_lower, to_upper};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)] // the codegen's own names
@@ -352,11 +352,11 @@ fn default_index_name(model_name: &str, fields: &[Value]) -> Result<String, Intr
                 "@index sortKeyFields on {model_name} must be field names"
             ))
         })?;
-        parts.push(upper_first(s));
+        parts.push(to_upper(s));
     }
     Ok(format!(
         "{}By{}",
-        lower_first(&plural(model_name)),
+        to_lower(&plural(model_name)),
         parts.join("And")
     ))
 }

@@ -5,10 +5,10 @@
 use serde_json::{Map, Value};
 
 use super::IntrospectionError;
-use super::inflect::{camel_case, graphql_name, lower_first, to_camel_case, upper_first};
 use super::js::{index0, same_json, spread_or_empty, truthy};
 use super::model::{Connection, ConnectionKind, Field, Model, Models};
 use super::sdl::Directive;
+use crate::naming::{camel_case, graphql_name, to_camel_case, to_lower, to_upper};
 
 fn invalid(msg: String) -> IntrospectionError {
     IntrospectionError::Invalid(msg)
@@ -529,7 +529,7 @@ fn join_model(first: &Model, second: &Model, relation: &str) -> Result<Model, In
         let sorts = sort_key_fields(side)?;
         let sort_names: Vec<String> = sorts
             .iter()
-            .map(|f| format!("{}{}", lower_first(&side.name), f.name))
+            .map(|f| format!("{}{}", to_lower(&side.name), f.name))
             .collect();
         let mut key_field = Field::plain(&key_name, "ID", true, false);
         key_field
@@ -592,7 +592,7 @@ fn process_many_to_many(models: &mut Models) -> Result<(), IntrospectionError> {
                             model.name, field.name
                         ))
                     })?;
-                let relation = graphql_name(&upper_first(raw));
+                let relation = graphql_name(&to_upper(raw));
                 let side = (model.name.clone(), fi, d.clone());
                 match relations.iter_mut().find(|(name, _)| *name == relation) {
                     Some((_, sides)) => sides.push(side),

@@ -2,11 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::inflect::{constant_case, plural};
 use super::js::js_property_order;
 use super::model::{ConnectionKind, Field, Model, PrimaryKeyKind};
 use super::sdl::{FieldDef, InputValue, TypeInfo};
 use super::{CodegenSchema, IntrospectionError, conversation};
+use crate::naming::{constant_case, plural};
 
 /// `METADATA_SCALAR_MAP`: scalars rendered by name.
 pub(super) const SCALARS: &[&str] = &[

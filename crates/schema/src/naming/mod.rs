@@ -1,9 +1,13 @@
 //! Name helpers with the exact behaviour of `graphql-transformer-common` (camel/pascal case,
-//! `graphqlName`, `pluralize` 8 plurals) and of the transformer's operation names.
+//! `graphqlName`, `pluralize` 8 plurals), of `change-case` 4 (used by the model codegen) and of
+//! the transformer's operation names. The AppSync generator and `model_introspection` share
+//! them.
 
+mod change_case;
 mod md5;
 mod pluralize;
 
+pub use change_case::{camel_case, constant_case, pascal_case};
 pub use pluralize::plural;
 
 /// `toUpper`: upper-case the first character.
@@ -25,7 +29,8 @@ pub fn to_lower(word: &str) -> String {
 }
 
 /// `toCamelCase`: drop empty words, lower-case the first character of the first word and
-/// upper-case the first character of the others.
+/// upper-case the first character of the others. (The model codegen's own `toCamelCase` does
+/// not drop empty words; it is only given non-empty GraphQL names, so both agree there.)
 pub fn to_camel_case<S: AsRef<str>>(words: &[S]) -> String {
     words
         .iter()
@@ -93,12 +98,18 @@ mod tests {
             "DeleteTodoInput"
         );
         assert_eq!(to_lower("BlogPost"), "blogPost");
+        assert_eq!(to_camel_case(&["Post", "editors", "id"]), "postEditorsId");
+        assert_eq!(to_upper("éa"), "Éa");
+        assert_eq!(to_upper(""), "");
     }
 
     #[test]
     fn graphql_names() {
         assert_eq!(graphql_name("9foo-bar_baz"), "foobar_baz");
         assert_eq!(graphql_name("Create"), "Create");
+        assert_eq!(graphql_name("PostEditor5V2"), "PostEditor5V2");
+        assert_eq!(graphql_name("12-ab c"), "abc");
+        assert_eq!(graphql_name("   "), "");
     }
 
     #[test]

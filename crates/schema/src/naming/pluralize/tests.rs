@@ -234,6 +234,16 @@ const NODE_PLURALS: &[(&str, &str)] = &[
     ("Iris2", "Iris2s"),
     ("Analytics", "Analytics"),
     ("Ammo", "Ammo"),
+    ("Blog", "Blogs"),
+    ("Post5V2", "Post5V2s"),
+    ("TODO", "TODOS"),
+    (
+        "CustomerWithMultipleFieldsinPK",
+        "CustomerWithMultipleFieldsinPKS",
+    ),
+    ("UserMedia", "UserMedias"),
+    ("Salesman", "Salesmen"),
+    ("", ""),
 ];
 
 #[test]
@@ -244,53 +254,4 @@ fn matches_the_npm_package() {
         .map(|(s, p)| format!("{s}: expected {p}, got {}", plural(s)))
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
-}
-
-#[test]
-fn regular_plurals() {
-    for (s, p) in [
-        ("Todo", "Todos"),
-        ("Post", "Posts"),
-        ("Category", "Categories"),
-        ("Box", "Boxes"),
-        ("Address", "Addresses"),
-        ("Status", "Statuses"),
-        ("Bus", "Buses"),
-        ("Leaf", "Leaves"),
-        ("Knife", "Knives"),
-        ("Person", "People"),
-        ("Child", "Children"),
-        ("Mouse", "Mice"),
-        ("Matrix", "Matrices"),
-        ("Analysis", "Analyses"),
-        ("Datum", "Data"),
-        ("Hero", "Heroes"),
-        ("Money", "Monies"),
-        ("Journey", "Journeys"),
-        ("Woman", "Women"),
-        ("BlogPost", "BlogPosts"),
-        ("Item2", "Item2s"),
-        ("ABC", "ABCS"),
-        ("Soliloquy", "Soliloquies"),
-        ("Emu", "Emus"),
-    ] {
-        assert_eq!(plural(s), p, "plural of {s}");
-    }
-}
-
-#[test]
-fn irregular_and_uncountable() {
-    for (s, p) in [
-        ("Foot", "Feet"),
-        ("Feet", "Feet"),
-        ("Quiz", "Quizzes"),
-        ("Equipment", "Equipment"),
-        ("News", "News"),
-        ("Sheep", "Sheep"),
-        ("Goldfish", "Goldfish"),
-        ("Chinese", "Chinese"),
-        ("Schema", "Schemata"),
-    ] {
-        assert_eq!(plural(s), p, "plural of {s}");
-    }
 }
