@@ -49,8 +49,9 @@ impl Db {
         Ok(())
     }
 
-    /// Checks a code in constant time; the right, unexpired code is deleted (exactly once
-    /// even under concurrent requests), a wrong one counts an attempt.
+    /// Checks a code in constant time. Every check first spends one of the code's attempts
+    /// (atomically, so parallel guesses cannot exceed [`MAX_CODE_ATTEMPTS`]); the right,
+    /// unexpired code is then deleted, exactly once even under concurrent requests.
     pub async fn check_code(
         &self,
         sub: &str,
@@ -58,47 +59,46 @@ impl Db {
         code_hash: &[u8],
         now: i64,
     ) -> Result<CodeCheck, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT code_hash, detail, attempts, expires_at FROM auth_codes WHERE sub = ? AND purpose = ?",
+        let spent = sqlx::query(
+            "UPDATE auth_codes SET attempts = attempts + 1 WHERE sub = ? AND purpose = ? \
+             AND attempts < ? AND expires_at > ? RETURNING code_hash, detail",
         )
         .bind(sub)
         .bind(purpose)
+        .bind(MAX_CODE_ATTEMPTS)
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else {
-            return Ok(CodeCheck::Missing);
-        };
-        let stored: Vec<u8> = row.try_get("code_hash")?;
-        let detail: Option<String> = row.try_get("detail")?;
-        let attempts: i64 = row.try_get("attempts")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if attempts >= MAX_CODE_ATTEMPTS {
-            return Ok(CodeCheck::TooManyAttempts);
-        }
-        if now >= expires_at {
-            return Ok(CodeCheck::Expired);
-        }
-        if !ct_eq(&stored, code_hash) {
-            sqlx::query(
-                "UPDATE auth_codes SET attempts = attempts + 1 WHERE sub = ? AND purpose = ?",
+        let Some(row) = spent else {
+            // Why not: no code, an expired one, or one burnt by wrong guesses.
+            let row = sqlx::query(
+                "SELECT attempts, expires_at FROM auth_codes WHERE sub = ? AND purpose = ?",
             )
             .bind(sub)
             .bind(purpose)
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
+            return Ok(match row {
+                None => CodeCheck::Missing,
+                Some(r) if r.try_get::<i64, _>("attempts")? >= MAX_CODE_ATTEMPTS => {
+                    CodeCheck::TooManyAttempts
+                }
+                Some(_) => CodeCheck::Expired,
+            });
+        };
+        let stored: Vec<u8> = row.try_get("code_hash")?;
+        let detail: Option<String> = row.try_get("detail")?;
+        if !ct_eq(&stored, code_hash) {
             return Ok(CodeCheck::Mismatch);
         }
-        let deleted = sqlx::query(
-            "DELETE FROM auth_codes WHERE sub = ? AND purpose = ? AND code_hash = ? \
-             AND attempts < ?",
-        )
-        .bind(sub)
-        .bind(purpose)
-        .bind(code_hash)
-        .bind(MAX_CODE_ATTEMPTS)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
+        let deleted =
+            sqlx::query("DELETE FROM auth_codes WHERE sub = ? AND purpose = ? AND code_hash = ?")
+                .bind(sub)
+                .bind(purpose)
+                .bind(code_hash)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
         Ok(if deleted == 1 {
             CodeCheck::Ok(detail)
         } else {

@@ -519,36 +519,30 @@ impl Db {
 
     // ---- lockout -----------------------------------------------------------------------
 
-    /// Counts a failed sign-in. Returns the new `locked_until`. Cognito's policy: after 5
-    /// consecutive failures the user is locked for 1 s, doubling with each further failure up
-    /// to ~15 minutes; the count starts over after 15 quiet minutes.
-    pub async fn record_failure(&self, sub: &str, now: i64) -> Result<i64, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT failed_attempts, last_failed_at FROM auth_users WHERE sub = ?")
-                .bind(sub)
-                .fetch_optional(&self.pool)
-                .await?;
-        let Some(row) = row else { return Ok(0) };
-        let (mut count, last): (i64, i64) = (
-            row.try_get("failed_attempts")?,
-            row.try_get("last_failed_at")?,
+    /// Starts a password attempt: counts it as a failure up front (atomically, so parallel
+    /// guesses cannot slip past the counter) and returns `false` without counting when the user
+    /// is locked. A successful check then calls [`Db::reset_failures`].
+    ///
+    /// Cognito's policy: after 5 consecutive failures the user is locked for 1 s, doubling
+    /// with each further failure up to ~15 minutes; the count starts over after 15 quiet
+    /// minutes (see [`lockout_until`], which this SQL mirrors).
+    pub async fn begin_attempt(&self, sub: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let count = "(CASE WHEN ?1 - last_failed_at > ?2 THEN 1 ELSE failed_attempts + 1 END)";
+        let sql = format!(
+            "UPDATE auth_users SET failed_attempts = {count}, last_failed_at = ?1, \
+             locked_until = CASE WHEN {count} >= ?3 \
+                 THEN ?1 + min(?2, 1 << min(20, {count} - ?3)) ELSE 0 END \
+             WHERE sub = ?4 AND locked_until <= ?1"
         );
-        if now - last > LOCKOUT_MAX_SECS {
-            count = 0;
-        }
-        count += 1;
-        let locked_until = lockout_until(count, now);
-        sqlx::query(
-            "UPDATE auth_users SET failed_attempts = ?, last_failed_at = ?, locked_until = ? \
-             WHERE sub = ?",
-        )
-        .bind(count)
-        .bind(now)
-        .bind(locked_until)
-        .bind(sub)
-        .execute(&self.pool)
-        .await?;
-        Ok(locked_until)
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(LOCKOUT_MAX_SECS)
+            .bind(LOCKOUT_THRESHOLD)
+            .bind(sub)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     pub async fn reset_failures(&self, sub: &str) -> Result<(), sqlx::Error> {
@@ -568,7 +562,9 @@ pub const LOCKOUT_MAX_SECS: i64 = 15 * 60;
 /// Failures allowed before the first lockout.
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 
-/// When a user with `count` consecutive failures (the latest at `now`) may try again.
+/// When a user with `count` consecutive failures (the latest at `now`) may try again (the rule
+/// [`Db::begin_attempt`] applies in SQL; kept here as its specification).
+#[cfg(test)]
 pub fn lockout_until(count: i64, now: i64) -> i64 {
     if count < LOCKOUT_THRESHOLD {
         return 0;
@@ -598,6 +594,64 @@ impl IdentifierColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn db_with_user() -> Db {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        crate::db::migrate(&pool).await.unwrap();
+        let db = Db::new(pool, "us-east-1_x".into());
+        let user = NewUser {
+            sub: "s".into(),
+            username: "u".into(),
+            email_key: None,
+            phone_key: None,
+            status: UserStatus::Confirmed,
+            srp_salt: None,
+            srp_verifier: None,
+            password_hash: None,
+            attributes: vec![],
+        };
+        db.insert_user(&user, 0)
+            .await
+            .map_err(|_| "insert")
+            .unwrap();
+        db
+    }
+
+    async fn locked_until(db: &Db) -> i64 {
+        sqlx::query_scalar("SELECT locked_until FROM auth_users WHERE sub = 's'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn sql_lockout_follows_the_rule() {
+        let db = db_with_user().await;
+        let mut now = 1_000;
+        for n in 1..=14 {
+            assert!(db.begin_attempt("s", now).await.unwrap(), "attempt {n}");
+            let until = locked_until(&db).await;
+            assert_eq!(until, lockout_until(n, now), "after {n} failures");
+            if until > now {
+                // Locked: attempts are refused and not counted.
+                assert!(!db.begin_attempt("s", until - 1).await.unwrap());
+                now = until;
+            }
+        }
+        // 15 quiet minutes later the count starts over.
+        now += LOCKOUT_MAX_SECS + 1;
+        assert!(db.begin_attempt("s", now).await.unwrap());
+        assert_eq!(locked_until(&db).await, 0);
+        db.reset_failures("s").await.unwrap();
+        for _ in 0..4 {
+            assert!(db.begin_attempt("s", now).await.unwrap());
+        }
+        assert_eq!(locked_until(&db).await, 0);
+    }
 
     #[test]
     fn lockout_doubles_up_to_fifteen_minutes() {

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use stratus_spec::auth::AccountRecovery;
 
-use super::signin::locked_out;
+use super::signin::PasswordCheck;
 use super::signup::simulated_delivery;
 use super::{AuthService, Delivery, RESET_CODE_TTL, Template, empty};
 use crate::db::{UserRow, UserStatus};
@@ -47,12 +47,11 @@ impl AuthService {
             &r.proposed_password,
             "proposedPassword",
         )?;
-        if self.now() < user.locked_until {
-            return Err(CognitoError::attempt_limit());
-        }
         let previous = r.previous_password.unwrap_or_default();
-        if !self.check_current_password(&user, &previous).await? {
-            return Err(CognitoError::bad_credentials());
+        match self.check_current_password(&user, &previous).await? {
+            PasswordCheck::Right => {}
+            PasswordCheck::Wrong => return Err(CognitoError::bad_credentials()),
+            PasswordCheck::Locked => return Err(CognitoError::attempt_limit()),
         }
         self.set_password(&user, &r.proposed_password).await?;
         Ok(empty())
@@ -156,9 +155,7 @@ impl AuthService {
         if !user.enabled {
             return Err(CognitoError::code_mismatch());
         }
-        if self.now() < user.locked_until {
-            return Err(locked_out());
-        }
+        // A locked user may still recover: the reset clears the lockout.
         self.check_code(&user.sub, RESET, &r.confirmation_code)
             .await?;
         self.set_password(&user, &r.password).await?;

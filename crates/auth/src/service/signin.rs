@@ -194,7 +194,7 @@ impl AuthService {
         let (Some(user), Some(verifier_hex)) = (user, verifier_hex) else {
             return Err(CognitoError::bad_credentials());
         };
-        if self.now() < user.locked_until {
+        if !self.db().begin_attempt(&user.sub, self.now()).await? {
             return Err(locked_out());
         }
         let block_ok = crypto::ct_eq(given_block.as_bytes(), secret_block.as_bytes());
@@ -217,7 +217,6 @@ impl AuthService {
         })
         .await?;
         if !(block_ok && claim_ok) {
-            self.db().record_failure(&user.sub, self.now()).await?;
             return Err(CognitoError::bad_credentials());
         }
         self.db().reset_failures(&user.sub).await?;
@@ -238,13 +237,12 @@ impl AuthService {
             blocking(move || crypto::burn_password_check(&pw)).await?;
             return Err(CognitoError::bad_credentials());
         };
-        if self.now() < user.locked_until {
+        if !self.db().begin_attempt(&user.sub, self.now()).await? {
             return Err(locked_out());
         }
         let pw = password.to_string();
         let ok = blocking(move || crypto::verify_password(&pw, &hash)).await?;
         if !ok {
-            self.db().record_failure(&user.sub, self.now()).await?;
             return Err(CognitoError::bad_credentials());
         }
         self.db().reset_failures(&user.sub).await?;
@@ -256,19 +254,28 @@ impl AuthService {
         &self,
         user: &UserRow,
         password: &str,
-    ) -> CResult<bool> {
+    ) -> CResult<PasswordCheck> {
         let Some(hash) = user.password_hash.clone() else {
-            return Ok(false);
+            return Ok(PasswordCheck::Wrong);
         };
-        let pw = password.to_string();
-        let ok = blocking(move || crypto::verify_password(&pw, &hash)).await?;
-        if ok {
-            self.db().reset_failures(&user.sub).await?;
-        } else {
-            self.db().record_failure(&user.sub, self.now()).await?;
+        if !self.db().begin_attempt(&user.sub, self.now()).await? {
+            return Ok(PasswordCheck::Locked);
         }
-        Ok(ok)
+        let pw = password.to_string();
+        if !blocking(move || crypto::verify_password(&pw, &hash)).await? {
+            return Ok(PasswordCheck::Wrong);
+        }
+        self.db().reset_failures(&user.sub).await?;
+        Ok(PasswordCheck::Right)
     }
+}
+
+/// Outcome of [`AuthService::check_current_password`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum PasswordCheck {
+    Right,
+    Wrong,
+    Locked,
 }
 
 fn srp_g() -> BigUint {

@@ -352,3 +352,29 @@ async fn expired_sessions_are_purged() {
     h.initiate_srp("alice@example.com").await;
     assert_eq!(count().await, 1, "the two expired sessions were deleted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_password_guesses_are_counted() {
+    let h = std::sync::Arc::new(
+        Harness::with_config(email_pool(), |c| c.allow_user_password_auth = true).await,
+    );
+    h.confirmed_user("alice@example.com").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let h = h.clone();
+        tasks.spawn(async move {
+            let (_, v) = h.password_auth("alice@example.com", "Wr0ng-pass").await;
+            v["message"].as_str().unwrap().to_string()
+        });
+    }
+    let messages = tasks.join_all().await;
+    let wrong = messages
+        .iter()
+        .filter(|m| *m == "Incorrect username or password.")
+        .count();
+    let locked = messages
+        .iter()
+        .filter(|m| *m == "Password attempts exceeded")
+        .count();
+    assert_eq!((wrong, locked), (5, 11), "{messages:?}");
+}

@@ -279,3 +279,33 @@ async fn link_style_verification() {
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     h.sign_in("dan@example.com", PASSWORD).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_exceed_the_code_limit() {
+    let h = std::sync::Arc::new(Harness::new(email_pool()).await);
+    h.sign_up("eve@example.com", PASSWORD).await;
+    let code = h.code_for("eve@example.com");
+    let wrong = if code == "424242" { "242424" } else { "424242" };
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let h = h.clone();
+        tasks.spawn(async move {
+            h.err(
+                "ConfirmSignUp",
+                json!({"ClientId": CLIENT_ID, "Username": "eve@example.com", "ConfirmationCode": wrong}),
+            )
+            .await
+            .0
+        });
+    }
+    let names = tasks.join_all().await;
+    let mismatches = names
+        .iter()
+        .filter(|n| *n == "CodeMismatchException")
+        .count();
+    let limited = names
+        .iter()
+        .filter(|n| *n == "LimitExceededException")
+        .count();
+    assert_eq!((mismatches, limited), (5, 7), "{names:?}");
+}
