@@ -62,6 +62,15 @@ fn list_of(name: impl Into<String>) -> TypeNode {
     TypeNode::list(TypeNode::named(name))
 }
 
+/// The `and: [Name]`, `or: [Name]`, `not: Name` fields that close a filter input `Name`.
+pub(super) fn logical_operator_fields(name: &str) -> [InputValueDef; 3] {
+    [
+        InputValueDef::new("and", list_of(name)),
+        InputValueDef::new("or", list_of(name)),
+        InputValueDef::new("not", nullable(name)),
+    ]
+}
+
 /// `makeModelScalarFilterInputObject(type, true, isSubscription)`.
 fn scalar_filter_input(scalar: &str, subscription: bool) -> InputObjectDef {
     let name = filter_scalar_input(scalar, false, subscription);
@@ -189,9 +198,7 @@ impl Transform {
     /// `Model<T>FilterInput` (`makeListQueryFilterInput`).
     pub(super) fn list_filter_input(&self, name: &str, def: &ObjectDef) -> InputObjectDef {
         let mut fields = self.condition_fields(def);
-        fields.push(InputValueDef::new("and", list_of(name)));
-        fields.push(InputValueDef::new("or", list_of(name)));
-        fields.push(InputValueDef::new("not", nullable(name)));
+        fields.extend(logical_operator_fields(name));
         InputObjectDef::new(name, fields)
     }
 

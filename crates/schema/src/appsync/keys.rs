@@ -2,6 +2,7 @@
 //! inputs, and the key fields of the mutation inputs.
 
 use super::Transform;
+use super::inputs::logical_operator_fields;
 use super::scalars::{is_scalar_name, key_condition_input, scalar_override};
 use crate::SchemaError;
 use crate::naming::{plural, to_camel_case, to_lower, to_upper};
@@ -621,15 +622,7 @@ impl Transform {
                 Some(InputValueDef::new(f.name.clone(), TypeNode::named(ty)))
             })
             .collect();
-        fields.push(InputValueDef::new(
-            "and",
-            TypeNode::list(TypeNode::named(name.clone())),
-        ));
-        fields.push(InputValueDef::new(
-            "or",
-            TypeNode::list(TypeNode::named(name.clone())),
-        ));
-        fields.push(InputValueDef::new("not", TypeNode::named(name.clone())));
+        fields.extend(logical_operator_fields(&name));
         InputObjectDef::new(name, fields)
     }
 }

@@ -2,6 +2,7 @@
 //! types, and the OpenSearch filter/sort/aggregation inputs.
 
 use super::Transform;
+use super::inputs::logical_operator_fields;
 use super::scalars::{is_scalar_name, scalar_override};
 use crate::SchemaError;
 use crate::naming::{graphql_name, plural, to_upper};
@@ -285,15 +286,7 @@ impl Transform {
             enum_fields
                 .map(|f| InputValueDef::new(f.name.clone(), named(filter_input_name("String")))),
         );
-        fields.push(InputValueDef::new(
-            "and",
-            TypeNode::list(named(name.clone())),
-        ));
-        fields.push(InputValueDef::new(
-            "or",
-            TypeNode::list(named(name.clone())),
-        ));
-        fields.push(InputValueDef::new("not", named(name.clone())));
+        fields.extend(logical_operator_fields(&name));
         self.out
             .add_input_if_missing(InputObjectDef::new(name, fields));
         self.out

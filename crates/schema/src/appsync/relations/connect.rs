@@ -3,6 +3,7 @@
 use super::{RelationConfig, object_primary_key, sort_key_fields_of, string_list_arg};
 use crate::SchemaError;
 use crate::appsync::Transform;
+use crate::appsync::inputs::logical_operator_fields;
 use crate::appsync::keys::scalar_key_condition_input;
 use crate::appsync::scalars::{
     filter_scalar_input, is_scalar_name, key_condition_input, model_filter_input,
@@ -346,15 +347,7 @@ impl Transform {
                 }
             })
             .collect();
-        fields.push(InputValueDef::new(
-            "and",
-            TypeNode::list(TypeNode::named(name.clone())),
-        ));
-        fields.push(InputValueDef::new(
-            "or",
-            TypeNode::list(TypeNode::named(name.clone())),
-        ));
-        fields.push(InputValueDef::new("not", TypeNode::named(name.clone())));
+        fields.extend(logical_operator_fields(&name));
         InputObjectDef::new(name, fields)
     }
 }
