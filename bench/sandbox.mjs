@@ -51,6 +51,16 @@ async function health(port) {
   return res.json();
 }
 
+// Resident memory of the sandbox right after start (Linux /proc), in MiB.
+function readRssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 function copyProject(src) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-bench-'));
   fs.cpSync(path.join(src, 'amplify'), path.join(dir, 'amplify'), { recursive: true });
@@ -89,6 +99,7 @@ async function coldStartAndReload(src) {
       return portAnswers(port);
     }, 20000, 'outputs + port');
     const cold = now() - t0;
+    const rssMiB = readRssMiB(child.pid);
 
     // Reload: add a field to the first model of data/resource.ts.
     const before = (await health(port)).generation;
@@ -105,7 +116,7 @@ async function coldStartAndReload(src) {
     }, 20000, 'reload');
     const reload = now() - t1;
     const reportedReloadMs = (await health(port)).last_reload_ms;
-    return { cold, reload, reportedReloadMs };
+    return { cold, reload, reportedReloadMs, rssMiB };
   } catch (e) {
     throw new Error(`${e.message}\n${stderr}`);
   } finally {
@@ -149,25 +160,28 @@ if (!fs.existsSync(bin)) {
 console.log(`stratus: ${bin}\nruns per example: ${runs}\nmachine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
 const floor = spawnFloor();
 console.log(`process spawn floor (spawn \`true\`): median ${f(floor.median)}\n`);
-console.log('| example | cold start median (p90) | reload median (p90) | reload as reported by the server | real Amplify toolchain, offline synth of data only |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| example | cold start median (p90) | reload median (p90) | reload as reported by the server | RSS after start | real Amplify toolchain, offline synth of data only |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [name, src] of examples) {
   if (!fs.existsSync(src)) {
-    console.log(`| ${name} | (missing ${src}) | | | |`);
+    console.log(`| ${name} | (missing ${src}) | | | | |`);
     continue;
   }
   const cold = [];
   const reload = [];
   const reported = [];
+  const rss = [];
   for (let i = 0; i < runs; i++) {
     const r = await coldStartAndReload(src);
     cold.push(r.cold);
     reload.push(r.reload);
     if (typeof r.reportedReloadMs === 'number') reported.push(r.reportedReloadMs);
+    if (!Number.isNaN(r.rssMiB)) rss.push(r.rssMiB);
   }
   const c = stats(cold);
   const rl = stats(reload);
   const rep = reported.length ? f(stats(reported).median) : 'n/a';
   const o = withOracle && fs.existsSync(oracle) ? f(oracleTime(src)) : 'skipped';
-  console.log(`| ${name} | ${f(c.median)} (${f(c.p90)}) | ${f(rl.median)} (${f(rl.p90)}) | ${rep} | ${o} |`);
+  const mem = rss.length ? `${stats(rss).median.toFixed(1)} MiB` : 'n/a';
+  console.log(`| ${name} | ${f(c.median)} (${f(c.p90)}) | ${f(rl.median)} (${f(rl.p90)}) | ${rep} | ${mem} | ${o} |`);
 }

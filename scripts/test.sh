@@ -19,6 +19,9 @@ cargo build --workspace --bins --locked
 echo "==> cargo test"
 cargo test --workspace --locked
 
+echo "==> the \`a\` builder's conformance harness (Node; fixture suites need ../shared/oracle/node_modules)"
+crates/loader/js-tests/run.sh
+
 echo "==> end-to-end tests (aws-amplify, real client)"
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')

@@ -1,4 +1,4 @@
-//! Watching `amplify/` for saves: notify + the full debouncer (100 ms), keeping only creations,
+//! Watching `amplify/` for saves: notify + the full debouncer (50 ms), keeping only creations,
 //! modifications and removals (debounced batches also carry directory `Access(Open)` noise),
 //! and ignoring `node_modules/`, `.amplify/` and editor scratch files.
 
@@ -10,7 +10,9 @@ use notify_debouncer_full::{DebounceEventResult, DebouncedEvent, Debouncer, Reco
 use tokio::sync::mpsc::UnboundedSender;
 
 /// How long the debouncer waits for a burst of events (an editor's save) to settle.
-pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// 50 ms covers an editor's write-rename-chmod burst; a longer burst costs one extra, cheap
+/// reload (identical outputs are not rewritten).
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Watches until dropped.
 pub struct Watcher {
