@@ -8,6 +8,7 @@ use stratus_spec::SpecErrorKind;
 use stratus_spec::function::{Architecture, FunctionSpec};
 
 use common::*;
+use stratus_testkit::assert_json_eq;
 
 fn kind(error: &str) -> SpecErrorKind {
     match error {
@@ -79,6 +80,6 @@ fn every_function_case_matches_the_real_packages() {
             "durableConfig": f.durable.map(|d| json!({"executionTimeoutSeconds": d.execution_timeout_seconds,
                 "retentionPeriodDays": d.retention_period_days})),
         });
-        assert_same(&ours, exp, &name);
+        assert_json_eq(exp, &ours, &name);
     }
 }

@@ -8,10 +8,11 @@ use serde_json::{Value, json};
 use stratus_outputs::{OutputsError, generate, generate_with};
 use stratus_spec::Backend;
 use stratus_spec::auth::AuthSpec;
-use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+use stratus_spec::data::AuthMode;
 use stratus_spec::storage::StorageSpec;
 
 use common::*;
+use stratus_testkit::assert_json_eq;
 
 const FAKE: (&str, &str, &str, &str, &str) = (
     "us-east-1_FAKEPOOL",
@@ -49,9 +50,9 @@ fn auth_sample() {
     };
     let mut out = generate(&backend, &endpoints()).unwrap();
     normalize(&mut out);
-    assert_same(
-        &out,
+    assert_json_eq(
         &data_file("amplify_outputs.auth_sample.json"),
+        &out,
         "auth sample",
     );
 }
@@ -59,23 +60,13 @@ fn auth_sample() {
 fn three_model_backend(custom: Value) -> Backend {
     let auth =
         AuthSpec::from_props(&json!({"loginWith": {"email": true}, "groups": ["Admins"]})).unwrap();
-    let data = DataSpec {
-        name: "amplifyData".into(),
-        directive_sdl: String::new(),
-        authorization_modes: AuthorizationModes {
-            default: AuthMode::AmazonCognitoUserPools,
-            additional: vec![AuthMode::ApiKey, AuthMode::AwsIam],
-            sandbox_mode: false,
-            api_key_expires_in_days: Some(30),
-            api_key_description: None,
-            lambda_authorizer: None,
-            oidc: None,
-        },
-        schema: DataSchema::default(),
-        js_functions: vec![],
-        lambda_functions: vec![],
-        function_schema_access: vec![],
-    };
+    let mut data = stratus_testkit::data_spec(
+        "",
+        AuthMode::AmazonCognitoUserPools,
+        &[AuthMode::ApiKey, AuthMode::AwsIam],
+        false,
+    );
+    data.authorization_modes.api_key_expires_in_days = Some(30);
     let storage =
         StorageSpec::from_props(&case("storage_cases.json", "buckets", "sample-media")[0]).unwrap();
     Backend {
@@ -114,7 +105,7 @@ fn three_model_sample() {
         out["data"]["api_key"] = json!("da2-FAKEAPIKEY");
         out["storage"]["bucket_name"] = json!("fake-bucket-name");
         out["storage"]["buckets"][0]["bucket_name"] = json!("fake-bucket-name");
-        assert_same(&out, &sample, "3-model sample");
+        assert_json_eq(&sample, &out, "3-model sample");
     }
 }
 

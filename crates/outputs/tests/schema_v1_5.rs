@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use stratus_outputs::generate_with;
 use stratus_spec::Backend;
 use stratus_spec::auth::AuthSpec;
-use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+use stratus_spec::data::{AuthMode, DataSpec};
 use stratus_spec::storage::StorageSpec;
 
 use common::schema_subset::Validator;
@@ -28,23 +28,7 @@ fn assert_valid(doc: &Value, what: &str) {
 }
 
 fn data(default: AuthMode, additional: Vec<AuthMode>) -> DataSpec {
-    DataSpec {
-        name: "amplifyData".into(),
-        directive_sdl: String::new(),
-        authorization_modes: AuthorizationModes {
-            default,
-            additional,
-            sandbox_mode: false,
-            api_key_expires_in_days: None,
-            api_key_description: None,
-            lambda_authorizer: None,
-            oidc: None,
-        },
-        schema: DataSchema::default(),
-        js_functions: vec![],
-        lambda_functions: vec![],
-        function_schema_access: vec![],
-    }
+    stratus_testkit::data_spec("", default, &additional, false)
 }
 
 #[test]

@@ -4,40 +4,22 @@
 //! whose error comes from the transformer; the expected message is that fixture's oracle error
 //! (`expected-error.txt`, the `caused by:` line).
 
-use std::fs;
-use std::path::Path;
-
 use stratus_schema::appsync::generate_sdl;
-use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+use stratus_spec::data::{AuthMode, DataSpec};
+use stratus_testkit::fixtures::{read_text, workspace_root};
 
+/// A non-sandbox spec (the invalid fixtures all configure auth).
 fn spec(sdl: &str, default: AuthMode, additional: &[AuthMode]) -> DataSpec {
-    DataSpec {
-        name: "amplifyData".into(),
-        directive_sdl: sdl.into(),
-        authorization_modes: AuthorizationModes {
-            default,
-            additional: additional.to_vec(),
-            sandbox_mode: false,
-            api_key_expires_in_days: None,
-            api_key_description: None,
-            lambda_authorizer: None,
-            oidc: None,
-        },
-        schema: DataSchema::default(),
-        js_functions: vec![],
-        lambda_functions: vec![],
-        function_schema_access: vec![],
-    }
+    stratus_testkit::data_spec(sdl, default, additional, false)
 }
 
 /// The transformer's message recorded for an invalid fixture.
 fn oracle_message(fixture: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/invalid")
+    let path = workspace_root()
+        .join("tests/fixtures/invalid")
         .join(fixture)
         .join("expected-error.txt");
-    let text =
-        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = read_text(&path).unwrap_or_else(|e| panic!("{e}"));
     text.lines()
         .find_map(|l| l.trim().strip_prefix("caused by: "))
         .unwrap_or_else(|| panic!("no 'caused by:' line in {}", path.display()))
@@ -112,10 +94,9 @@ fn operation_name_collides_with_model_query() {
 
 #[test]
 fn kitchensink_with_field_auth_on_an_optional_field() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdl-invalid/field-auth-required-fields");
-    let read =
-        |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sdl-invalid/field-auth-required-fields");
+    let read = |name: &str| read_text(&dir.join(name)).unwrap_or_else(|e| panic!("{e}"));
     let expected = read("expected-error.txt").trim().to_string();
     let err = generate_sdl(&spec(
         &read("directives.graphql"),

@@ -9,13 +9,14 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use stratus_outputs::Endpoints;
 use stratus_spec::data::DataSpec;
+use stratus_spec::{SpecError, SpecErrorKind};
 
+/// A JSON file of `tests/data`.
 pub fn data_file(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    stratus_testkit::read_json(&path).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `(name, value)` pairs of a `*_cases.json` file.
@@ -73,12 +74,18 @@ pub fn normalize_auth(
     }
 }
 
-/// Exact comparison including key order.
-pub fn assert_same(actual: &Value, expected: &Value, what: &str) {
-    let a = serde_json::to_string_pretty(actual).expect("json");
-    let e = serde_json::to_string_pretty(expected).expect("json");
-    assert!(
-        a == e,
-        "{what}: mismatch\n--- actual\n{a}\n--- expected\n{e}"
+/// A case the real packages reject: same error kind, message and details as the ground truth
+/// (`expected` holds `message` and optionally `details`).
+pub fn assert_spec_error(name: &str, error: &SpecError, kind: SpecErrorKind, expected: &Value) {
+    assert_eq!(error.kind, kind, "{name}");
+    assert_eq!(
+        error.message,
+        expected["message"].as_str().unwrap_or_default(),
+        "{name}: message"
+    );
+    assert_eq!(
+        error.details.as_deref(),
+        expected.get("details").and_then(Value::as_str),
+        "{name}: details"
     );
 }

@@ -1,28 +1,9 @@
 //! Unit tests of the AppSync schema generation (small schemas, exact output).
 
-use stratus_spec::data::{AuthMode, AuthorizationModes, DataSchema, DataSpec};
+use stratus_spec::data::AuthMode;
+use stratus_testkit::data_spec as spec;
 
 use super::generate_sdl;
-
-fn spec(sdl: &str, default: AuthMode, additional: &[AuthMode], sandbox: bool) -> DataSpec {
-    DataSpec {
-        name: "amplifyData".into(),
-        directive_sdl: sdl.into(),
-        authorization_modes: AuthorizationModes {
-            default,
-            additional: additional.to_vec(),
-            sandbox_mode: sandbox,
-            api_key_expires_in_days: None,
-            api_key_description: None,
-            lambda_authorizer: None,
-            oidc: None,
-        },
-        schema: DataSchema::default(),
-        js_functions: vec![],
-        lambda_functions: vec![],
-        function_schema_access: vec![],
-    }
-}
 
 fn definition<'a>(sdl: &'a str, header: &str) -> &'a str {
     let start = sdl
