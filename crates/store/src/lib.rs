@@ -2,9 +2,10 @@
 //! (`<state>/stratus.db`), opened with the settings PocketBase and TrailBase use (WAL,
 //! `synchronous=NORMAL`, a 10 s busy timeout) and migrated on open.
 //!
-//! For now it holds the instance's identity and the data API key; later work adds tables for
-//! auth, data and storage as further migrations.
+//! It holds the instance's identity, the data API key and, in [`documents`], the items of the
+//! data models; other services add their tables as further migrations.
 
+pub mod documents;
 mod migrations;
 
 use std::path::{Path, PathBuf};

@@ -8,8 +8,14 @@ use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
 /// (version, description, SQL)
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "meta", include_str!("../migrations/0001_meta.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "meta", include_str!("../migrations/0001_meta.sql")),
+    (
+        2,
+        "documents",
+        include_str!("../migrations/0002_documents.sql"),
+    ),
+];
 
 #[cfg(test)]
 pub(crate) const MIGRATIONS_LEN: usize = MIGRATIONS.len();

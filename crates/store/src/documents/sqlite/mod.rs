@@ -1,0 +1,322 @@
+//! [`DocumentStore`] on SQLite: the shared pool of [`Store`] for reads, one writer at a time
+//! (an async mutex around `BEGIN IMMEDIATE` transactions, so writers queue in the process
+//! instead of spinning on SQLite's busy handler).
+
+mod query;
+mod schema;
+mod sql;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use sqlx::sqlite::SqlitePool;
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use stratus_spec::data::DataSchema;
+
+use super::token::TokenSigner;
+use super::{
+    DocFuture, Document, DocumentError, DocumentStore, Filter, ModelLayout, Page, QueryRequest,
+    SchemaReport, layouts_for,
+};
+use crate::Store;
+use schema::ModelTable;
+use sql::{bind_all, compile_filter, key_condition};
+
+/// The SQLite document store. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct SqliteDocumentStore {
+    pool: SqlitePool,
+    writer: tokio::sync::Mutex<()>,
+    tables: RwLock<HashMap<String, Arc<ModelTable>>>,
+    signer: TokenSigner,
+}
+
+impl SqliteDocumentStore {
+    /// Open the document store of `store`: load the layouts applied earlier (so stored models
+    /// can be read before [`DocumentStore::ensure_schema`] runs) and the `nextToken` secret
+    /// (minted on first use and kept in the `meta` row).
+    pub async fn open(store: &Store) -> Result<SqliteDocumentStore, DocumentError> {
+        let pool = store.pool().clone();
+        let minted: [u8; 32] = rand::random();
+        sqlx::query(
+            "UPDATE meta SET next_token_secret = ? WHERE id = 1 AND next_token_secret IS NULL",
+        )
+        .bind(minted.to_vec())
+        .execute(&pool)
+        .await?;
+        let secret: Vec<u8> = sqlx::query_scalar("SELECT next_token_secret FROM meta WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+        let mut conn = pool.acquire().await?;
+        let tables = schema::load(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(k, v)| (k, Arc::new(v)))
+            .collect();
+        drop(conn);
+        Ok(SqliteDocumentStore {
+            pool,
+            writer: tokio::sync::Mutex::new(()),
+            tables: RwLock::new(tables),
+            signer: TokenSigner::new(secret),
+        })
+    }
+
+    fn table(&self, model: &str) -> Result<Arc<ModelTable>, DocumentError> {
+        let tables = self
+            .tables
+            .read()
+            .map_err(|_| DocumentError::Corrupt("layout lock poisoned".into()))?;
+        tables
+            .get(model)
+            .cloned()
+            .ok_or_else(|| DocumentError::UnknownModel(model.into()))
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, DocumentError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn ensure_schema_impl(&self, data: &DataSchema) -> Result<SchemaReport, DocumentError> {
+        let layouts = layouts_for(data)?;
+        let _writer = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        let report = schema::apply(&mut tx, &layouts, crate::now_unix().unwrap_or(0)).await?;
+        let loaded = schema::load(&mut tx).await?;
+        tx.commit().await?;
+        let mut tables = self
+            .tables
+            .write()
+            .map_err(|_| DocumentError::Corrupt("layout lock poisoned".into()))?;
+        *tables = loaded.into_iter().map(|(k, v)| (k, Arc::new(v))).collect();
+        Ok(report)
+    }
+
+    async fn layouts_impl(&self) -> Result<Vec<ModelLayout>, DocumentError> {
+        let tables = self
+            .tables
+            .read()
+            .map_err(|_| DocumentError::Corrupt("layout lock poisoned".into()))?;
+        let mut out: Vec<ModelLayout> = tables.values().map(|t| t.layout.clone()).collect();
+        out.sort_by(|a, b| a.model.cmp(&b.model));
+        Ok(out)
+    }
+
+    /// The stored item with `key` (`seq`, document, whether `condition` holds on it).
+    async fn find(
+        conn: &mut sqlx::SqliteConnection,
+        t: &ModelTable,
+        key: &Document,
+        condition: Option<&Filter>,
+    ) -> Result<Option<(i64, Document, bool)>, DocumentError> {
+        let (key_sql, mut params) = key_condition(&t.layout.model, &t.layout.primary_key, key)?;
+        let mut cond_params = Vec::new();
+        let cond = match condition {
+            Some(f) => compile_filter(f, &mut cond_params)?,
+            None => "1".into(),
+        };
+        cond_params.append(&mut params);
+        let sql = format!(
+            "SELECT seq, json(doc), {cond} FROM \"{}\" WHERE {key_sql}",
+            t.table
+        );
+        let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &cond_params)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let seq: i64 = row.try_get(0)?;
+        let doc: String = row.try_get(1)?;
+        let holds: bool = row.try_get(2)?;
+        Ok(Some((seq, parse_doc(&doc)?, holds)))
+    }
+
+    async fn create_impl(
+        &self,
+        model: &str,
+        item: Document,
+        condition: Option<&Filter>,
+    ) -> Result<Document, DocumentError> {
+        let t = self.table(model)?;
+        // Validates the key fields before anything is written.
+        key_condition(model, &t.layout.primary_key, &item)?;
+        let json = serde_json::to_string(&item)
+            .map_err(|e| DocumentError::Corrupt(format!("item: {e}")))?;
+        let _writer = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        if let Some((_, current, _)) = Self::find(&mut tx, &t, &item, None).await? {
+            return Err(conditional(model, Some(current)));
+        }
+        if let Some(f) = condition {
+            let mut params = Vec::new();
+            let cond = compile_filter(f, &mut params)?;
+            let sql = format!("SELECT {cond} FROM (SELECT jsonb('{{}}') AS doc)");
+            let holds: bool = bind_all(sqlx::query(AssertSqlSafe(sql)), &params)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            if !holds {
+                return Err(conditional(model, None));
+            }
+        }
+        let inserted = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO \"{}\" (doc) VALUES (jsonb(?))",
+            t.table
+        )))
+        .bind(&json)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(conditional(model, None));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    async fn get_impl(
+        &self,
+        model: &str,
+        key: &Document,
+    ) -> Result<Option<Document>, DocumentError> {
+        let t = self.table(model)?;
+        let mut conn = self.pool.acquire().await?;
+        Ok(Self::find(&mut conn, &t, key, None)
+            .await?
+            .map(|(_, d, _)| d))
+    }
+
+    async fn update_impl(
+        &self,
+        model: &str,
+        key: &Document,
+        mut changes: Document,
+        condition: Option<&Filter>,
+    ) -> Result<Document, DocumentError> {
+        let t = self.table(model)?;
+        for f in t.layout.primary_key.fields() {
+            if let Some(v) = changes.remove(f)
+                && Some(&v) != key.get(f)
+            {
+                return Err(DocumentError::ImmutableKey {
+                    model: model.into(),
+                    field: f.into(),
+                });
+            }
+        }
+        let _writer = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        let Some((seq, mut doc, holds)) = Self::find(&mut tx, &t, key, condition).await? else {
+            return Err(conditional(model, None));
+        };
+        if !holds {
+            return Err(conditional(model, Some(doc)));
+        }
+        for (k, v) in changes {
+            if v.is_null() {
+                doc.remove(&k);
+            } else {
+                doc.insert(k, v);
+            }
+        }
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE \"{}\" SET doc = jsonb(?) WHERE seq = ?",
+            t.table
+        )))
+        .bind(Value::Object(doc.clone()).to_string())
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    async fn delete_impl(
+        &self,
+        model: &str,
+        key: &Document,
+        condition: Option<&Filter>,
+    ) -> Result<Document, DocumentError> {
+        let t = self.table(model)?;
+        let _writer = self.writer.lock().await;
+        let mut tx = self.begin_write().await?;
+        let Some((seq, doc, holds)) = Self::find(&mut tx, &t, key, condition).await? else {
+            return Err(conditional(model, None));
+        };
+        if !holds {
+            return Err(conditional(model, Some(doc)));
+        }
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM \"{}\" WHERE seq = ?",
+            t.table
+        )))
+        .bind(seq)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+}
+
+fn conditional(model: &str, current: Option<Document>) -> DocumentError {
+    DocumentError::ConditionalCheckFailed {
+        model: model.into(),
+        current: current.map(Box::new),
+    }
+}
+
+fn parse_doc(json: &str) -> Result<Document, DocumentError> {
+    match serde_json::from_str(json) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(DocumentError::Corrupt(json.chars().take(80).collect())),
+    }
+}
+
+impl DocumentStore for SqliteDocumentStore {
+    fn ensure_schema<'a>(&'a self, schema: &'a DataSchema) -> DocFuture<'a, SchemaReport> {
+        Box::pin(self.ensure_schema_impl(schema))
+    }
+
+    fn layouts(&self) -> DocFuture<'_, Vec<ModelLayout>> {
+        Box::pin(self.layouts_impl())
+    }
+
+    fn create<'a>(
+        &'a self,
+        model: &'a str,
+        item: Document,
+        condition: Option<&'a Filter>,
+    ) -> DocFuture<'a, Document> {
+        Box::pin(self.create_impl(model, item, condition))
+    }
+
+    fn get<'a>(&'a self, model: &'a str, key: &'a Document) -> DocFuture<'a, Option<Document>> {
+        Box::pin(self.get_impl(model, key))
+    }
+
+    fn update<'a>(
+        &'a self,
+        model: &'a str,
+        key: &'a Document,
+        changes: Document,
+        condition: Option<&'a Filter>,
+    ) -> DocFuture<'a, Document> {
+        Box::pin(self.update_impl(model, key, changes, condition))
+    }
+
+    fn delete<'a>(
+        &'a self,
+        model: &'a str,
+        key: &'a Document,
+        condition: Option<&'a Filter>,
+    ) -> DocFuture<'a, Document> {
+        Box::pin(self.delete_impl(model, key, condition))
+    }
+
+    fn query<'a>(&'a self, model: &'a str, request: &'a QueryRequest) -> DocFuture<'a, Page> {
+        Box::pin(self.query_impl(model, request))
+    }
+}
