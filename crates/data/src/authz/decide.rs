@@ -107,7 +107,7 @@ impl Authorizer {
         let matrix = AuthMatrix::build(spec)?;
         let providers = ConfiguredProviders::new(&spec.authorization_modes, env);
         let mut models = BTreeMap::new();
-        let joins = super::joins::join_models(&spec.schema);
+        let joins = super::joins::generated_models(&spec.schema);
         for model in spec.schema.models.iter().chain(joins.iter()) {
             let info = match matrix.models.get(&model.name) {
                 Some(acm) => super::mutate::model_info(model, acm),

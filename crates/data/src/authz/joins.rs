@@ -1,7 +1,11 @@
-//! The join models `@manyToMany` creates (`graphql-many-to-many-transformer`): they carry the
-//! rules of both sides, and the auth transformer treats them like any other model.
+//! Models the transformers generate beside the declared ones, which the auth transformer
+//! treats like any other model: `@manyToMany` join models (carrying the rules of both sides)
+//! and the conversation/message models of `@conversation` routes (owner rule).
 
-use stratus_spec::data::{DataSchema, Field, Model, ModelDirective, RelationKind, TypeRef};
+use stratus_spec::data::{
+    AuthProvider, AuthRule, AuthStrategy, DataSchema, Field, Model, ModelDirective, RelationKind,
+    TypeRef,
+};
 
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
@@ -20,12 +24,16 @@ fn upper_first(s: &str) -> String {
 }
 
 fn field(name: String, ty: &str) -> Field {
+    typed_field(name, ty, true, None)
+}
+
+fn typed_field(name: String, ty: &str, required: bool, list: Option<bool>) -> Field {
     Field {
         name,
         ty: TypeRef {
             name: ty.to_string(),
-            required: true,
-            list: None,
+            required,
+            list,
         },
         arguments: vec![],
         default: None,
@@ -81,16 +89,87 @@ pub fn join_models(schema: &DataSchema) -> Vec<Model> {
         }
         fields.push(field(lower_first(&a.name), &a.name));
         fields.push(field(lower_first(&b.name), &b.name));
-        out.push(Model {
-            name,
-            fields,
-            model: ModelDirective::default(),
-            primary_key: vec!["id".into()],
-            indexes: vec![],
-            auth: a.auth.iter().chain(b.auth.iter()).cloned().collect(),
-            aws_auth: vec![],
-            refers_to: None,
-        });
+        let auth = a.auth.iter().chain(b.auth.iter()).cloned().collect();
+        out.push(generated_model(name, fields, auth));
     }
+    out
+}
+
+fn generated_model(name: String, fields: Vec<Field>, auth: Vec<AuthRule>) -> Model {
+    Model {
+        name,
+        fields,
+        model: ModelDirective::default(),
+        primary_key: vec!["id".into()],
+        indexes: vec![],
+        auth,
+        aws_auth: vec![],
+        refers_to: None,
+    }
+}
+
+/// The two models of every `@conversation` mutation `x`: `ConversationX` and
+/// `ConversationMessageX`, both `{allow: owner, ownerField: "owner"}`.
+pub fn conversation_models(schema: &DataSchema) -> Vec<Model> {
+    let owner = AuthRule {
+        allow: AuthStrategy::Owner,
+        provider: Some(AuthProvider::UserPools),
+        operations: None,
+        owner_field: Some("owner".into()),
+        identity_claim: None,
+        groups: None,
+        groups_field: None,
+        group_claim: None,
+    };
+    let mut out = Vec::new();
+    for op in &schema.mutations {
+        if !op
+            .other_directives
+            .iter()
+            .any(|d| d.trim_start().starts_with("@conversation"))
+        {
+            continue;
+        }
+        let upper = upper_first(&op.name);
+        let conversation = format!("Conversation{upper}");
+        let message = format!("ConversationMessage{upper}");
+        let opt = |n: &str, t: &str| typed_field(n.into(), t, false, None);
+        out.push(generated_model(
+            conversation.clone(),
+            vec![
+                field("id".into(), "ID"),
+                opt("name", "String"),
+                opt("metadata", "AWSJSON"),
+                typed_field("messages".into(), &message, false, Some(false)),
+            ],
+            vec![owner.clone()],
+        ));
+        out.push(generated_model(
+            message,
+            vec![
+                field("id".into(), "ID"),
+                field("conversationId".into(), "ID"),
+                opt("conversation", &conversation),
+                opt("role", "AmplifyAIConversationParticipantRole"),
+                typed_field(
+                    "content".into(),
+                    "AmplifyAIContentBlock",
+                    false,
+                    Some(false),
+                ),
+                opt("aiContext", "AWSJSON"),
+                opt("toolConfiguration", "AmplifyAIToolConfiguration"),
+                opt("associatedUserMessageId", "ID"),
+            ],
+            vec![owner.clone()],
+        ));
+    }
+    out
+}
+
+/// Every generated model: join models, then conversation models.
+pub fn generated_models(schema: &DataSchema) -> Vec<Model> {
+    let mut out = join_models(schema);
+    out.extend(conversation_models(schema));
     out
 }

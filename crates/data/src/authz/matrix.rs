@@ -212,9 +212,14 @@ impl AuthMatrix {
     /// Computes every matrix of `spec` as the auth transformer does.
     pub fn build(spec: &DataSpec) -> Result<Self, AuthzError> {
         let mut out = AuthMatrix::default();
-        let joins = super::joins::join_models(&spec.schema);
+        let joins = super::joins::generated_models(&spec.schema);
         let all = spec.schema.models.iter().map(|m| (m, false));
-        for (model, is_join) in all.chain(joins.iter().map(|m| (m, true))) {
+        let join_names: Vec<String> = super::joins::join_models(&spec.schema)
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        let generated = joins.iter().map(|m| (m, join_names.contains(&m.name)));
+        for (model, is_join) in all.chain(generated) {
             let resources: Vec<String> = model.fields.iter().map(|f| f.name.clone()).collect();
             let mut acm: Option<Acm> = None;
             if !model.auth.is_empty() {

@@ -20,7 +20,7 @@ mod rules;
 pub use caller::{Caller, IamPrincipal};
 pub use decide::{Authorizer, Denial, Grant, ReadGrant, Request};
 pub use filter::{AuthFilter, Condition};
-pub use joins::join_models;
+pub use joins::{conversation_models, generated_models, join_models};
 pub use matrix::{
     Acm, AuthMatrix, CLAIM_DELIMITER, DEFAULT_GROUP_CLAIM, DEFAULT_GROUPS_FIELD,
     DEFAULT_IDENTITY_CLAIM, DEFAULT_OWNER_FIELD, RoleDef, RuleSet,
