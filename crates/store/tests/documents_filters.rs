@@ -9,7 +9,13 @@ use serde_json::{Value, json};
 use stratus_store::documents::{DocumentStore, Filter, QueryRequest};
 
 async fn fixture() -> Fixture {
-    let f = open_with(&schema(vec![model("Thing", &[("id", "ID!")], &["id"], &[])])).await;
+    let f = open_with(&schema(vec![model(
+        "Thing",
+        &[("id", "ID!")],
+        &["id"],
+        &[],
+    )]))
+    .await;
     let items = [
         json!({"id": "a", "s": "hello world", "n": 5, "b": true, "l": ["x", "y"], "m": {"k": 1}, "z": null}),
         json!({"id": "b", "s": "help", "n": 10.5, "b": false, "l": [1, 2, 3], "m": {}}),

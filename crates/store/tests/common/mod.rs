@@ -32,7 +32,12 @@ pub fn field(name: &str, ty: &str) -> Value {
 }
 
 /// A model with scalar fields, a primary key and `(partition, [sort...])` indexes.
-pub fn model(name: &str, fields: &[(&str, &str)], pk: &[&str], indexes: &[(&str, &[&str])]) -> Value {
+pub fn model(
+    name: &str,
+    fields: &[(&str, &str)],
+    pk: &[&str],
+    indexes: &[(&str, &[&str])],
+) -> Value {
     json!({
         "name": name,
         "fields": fields.iter().map(|(n, t)| field(n, t)).collect::<Vec<_>>(),
