@@ -276,15 +276,15 @@ fn access_control_matrix_matches_oracle_for_every_fixture() {
             Ok(d) => failures.push(format!("{name}:\n  {}", d.join("\n  "))),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
-        if let Ok((spec, pool)) = common::fixture_spec(dir) {
-            if let Ok(a) = Authorizer::new(&spec, &AuthEnvironment::gen2(pool)) {
-                checked_cells += a
-                    .matrix()
-                    .models
-                    .values()
-                    .map(|m| m.roles.len() * m.resources.len() * Op::ALL.len())
-                    .sum::<usize>();
-            }
+        if let Ok((spec, pool)) = common::fixture_spec(dir)
+            && let Ok(a) = Authorizer::new(&spec, &AuthEnvironment::gen2(pool))
+        {
+            checked_cells += a
+                .matrix()
+                .models
+                .values()
+                .map(|m| m.roles.len() * m.resources.len() * Op::ALL.len())
+                .sum::<usize>();
         }
     }
     let summary: Vec<String> = per_group

@@ -88,10 +88,10 @@ impl Caller {
 
     /// `$ctx.identity.claims.get(name)`, with the user pool's own fields as fallback.
     pub fn claim(&self, name: &str) -> Option<Value> {
-        if let Some(v) = self.claims().and_then(|c| c.get(name)) {
-            if !v.is_null() {
-                return Some(v.clone());
-            }
+        if let Some(v) = self.claims().and_then(|c| c.get(name))
+            && !v.is_null()
+        {
+            return Some(v.clone());
         }
         match (self, name) {
             (Caller::UserPool { sub, .. }, "sub") => Some(Value::String(sub.clone())),

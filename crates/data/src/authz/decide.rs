@@ -486,6 +486,35 @@ impl Authorizer {
         Ok(grant)
     }
 
+    /// A custom query, mutation or subscription with `@auth` rules (`Type:field` matrix: static
+    /// rules only, as the transformer keeps them). `None` when the operation has no `@auth`
+    /// (its `@aws_*` directives decide).
+    pub fn authorize_custom(
+        &self,
+        caller: &Caller,
+        type_name: &str,
+        field_name: &str,
+    ) -> Option<Result<(), Denial>> {
+        let acm = self
+            .matrix
+            .non_model
+            .get(&format!("{type_name}:{field_name}"))?;
+        let op = match type_name {
+            "Mutation" => Op::Create,
+            "Subscription" => Op::Listen,
+            _ => Op::Get,
+        };
+        let allowed = match self.iam_principal_decision(caller, op) {
+            Some(ok) => ok,
+            None => acm.roles.iter().any(|r| self.static_match(caller, r)),
+        };
+        Some(if allowed {
+            Ok(())
+        } else {
+            Err(Denial::operation())
+        })
+    }
+
     /// Rewrites multi-claim owner values as AppSync's owner field resolver shows them
     /// (`sub::username` → `username`).
     pub fn present_owner_fields(&self, model: &str, item: &mut Map<String, Value>) {

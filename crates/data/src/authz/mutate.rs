@@ -97,10 +97,10 @@ pub(super) fn model_info(model: &Model, acm: &Acm) -> ModelInfo {
             let mut allowed = acm.resources_for(r, Op::Update);
             let null_allowed = acm.resources_for(r, Op::Delete);
             let all = allowed.len() == total && null_allowed.len() == total;
-            if let Some(pk) = model.primary_key.first() {
-                if !allowed.contains(pk) {
-                    allowed.push(pk.clone());
-                }
+            if let Some(pk) = model.primary_key.first()
+                && !allowed.contains(pk)
+            {
+                allowed.push(pk.clone());
             }
             MutRole {
                 role: r,
@@ -193,15 +193,14 @@ impl Authorizer {
                 {
                     acc.grant(p, false);
                 }
-                if !acc.authorized {
-                    if let Some(g) = roles
+                if !acc.authorized
+                    && let Some(g) = roles
                         .iter()
                         .filter(of_provider)
                         .filter(|r| acm.roles[r.role].strategy == AuthStrategy::Groups)
                         .find(|r| self.static_match(caller, &acm.roles[r.role]))
-                    {
-                        acc.grant(g, false);
-                    }
+                {
+                    acc.grant(g, false);
                 }
             }
         }

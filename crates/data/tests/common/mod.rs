@@ -70,11 +70,18 @@ pub fn fixture_spec(dir: &Path) -> Result<(DataSpec, bool), String> {
     };
     let mut function_schema_access = Vec::new();
     if let Ok(transform) = read_json(&expected.join("transform.json")) {
-        for f in transform["functionSchemaAccess"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
+        // One object, or one per part of `a.combine([...])`.
+        let parts = match transform {
+            serde_json::Value::Array(parts) => parts,
+            one => vec![one],
+        };
+        let grants = parts.iter().flat_map(|p| {
+            p["functionSchemaAccess"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        });
+        for f in grants {
             let Some(name) = f["resourceProvider"]["$defineFunction"].as_str() else {
                 continue;
             };
