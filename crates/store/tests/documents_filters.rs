@@ -8,6 +8,16 @@ use common::*;
 use serde_json::{Value, json};
 use stratus_store::documents::{DocumentStore, Filter, QueryRequest};
 
+fn items() -> Vec<Value> {
+    vec![
+        json!({"id": "a", "s": "hello world", "n": 5, "b": true, "l": ["x", "y"], "m": {"k": 1}, "z": null}),
+        json!({"id": "b", "s": "help", "n": 10.5, "b": false, "l": [1, 2, 3], "m": {}}),
+        json!({"id": "c", "s": "5", "n": -1, "l": []}),
+        json!({"id": "d"}),
+        json!({"id": "e", "s": "Hello", "n": 5, "b": true, "l": ["hello world"]}),
+    ]
+}
+
 async fn fixture() -> Fixture {
     let f = open_with(&schema(vec![model(
         "Thing",
@@ -16,19 +26,13 @@ async fn fixture() -> Fixture {
         &[],
     )]))
     .await;
-    let items = [
-        json!({"id": "a", "s": "hello world", "n": 5, "b": true, "l": ["x", "y"], "m": {"k": 1}, "z": null}),
-        json!({"id": "b", "s": "help", "n": 10.5, "b": false, "l": [1, 2, 3], "m": {}}),
-        json!({"id": "c", "s": "5", "n": -1, "l": []}),
-        json!({"id": "d"}),
-        json!({"id": "e", "s": "Hello", "n": 5, "b": true, "l": ["hello world"]}),
-    ];
-    for item in items {
+    for item in items() {
         f.docs.create("Thing", doc(item), None).await.unwrap();
     }
     f
 }
 
+/// The ids the filter selects, from SQL; checked against the in-memory evaluation.
 async fn ids(f: &Fixture, filter: Value) -> Vec<String> {
     let req = QueryRequest {
         filter: Some(Filter::from_input(&filter).unwrap()),
@@ -42,6 +46,14 @@ async fn ids(f: &Fixture, filter: Value) -> Vec<String> {
         .map(|d| d["id"].as_str().unwrap().to_string())
         .collect();
     out.sort();
+    let filter = Filter::from_input(&filter).unwrap();
+    let in_memory: Vec<String> = items()
+        .into_iter()
+        .map(doc)
+        .filter(|d| filter.matches(d))
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(out, in_memory, "SQL and in-memory evaluation differ");
     out
 }
 

@@ -10,6 +10,7 @@
 
 mod error;
 pub mod filter;
+mod filter_eval;
 mod layout;
 mod sqlite;
 mod token;
