@@ -559,3 +559,87 @@ async fn indexed_queries_use_their_index() {
     };
     assert_uses_index(&g.docs.explain_query("Reading", &req).await.unwrap(), "$pk");
 }
+
+#[tokio::test]
+async fn cursors_narrow_the_index_range() {
+    let f = posts().await;
+    let cases = [
+        (
+            QueryRequest {
+                index: by_status(),
+                partition: Some(json!("PUBLISHED")),
+                limit: Some(3),
+                ..QueryRequest::default()
+            },
+            "USING INDEX doc__post$ix$status$created_at (<expr>=? AND <expr>>?)",
+        ),
+        (
+            QueryRequest {
+                index: by_status(),
+                partition: Some(json!("PUBLISHED")),
+                limit: Some(3),
+                direction: SortDirection::Desc,
+                ..QueryRequest::default()
+            },
+            "USING INDEX doc__post$ix$status$created_at (<expr>=? AND <expr><?)",
+        ),
+        (
+            QueryRequest {
+                limit: Some(3),
+                ..QueryRequest::default()
+            },
+            "USING INTEGER PRIMARY KEY (rowid>?)",
+        ),
+        (
+            QueryRequest {
+                index: Some(KeySchema::new("blogId", &[])),
+                partition: Some(json!("b1")),
+                limit: Some(3),
+                ..QueryRequest::default()
+            },
+            "USING INDEX doc__post$ix$blog_id (<expr>=? AND rowid>?)",
+        ),
+    ];
+    for (mut req, expected) in cases {
+        req.next_token = f.docs.query("Post", &req).await.unwrap().next_token;
+        assert!(req.next_token.is_some());
+        let plan = f.docs.explain_query("Post", &req).await.unwrap().join("\n");
+        assert!(plan.contains(expected), "expected {expected} in\n{plan}");
+    }
+}
+
+#[tokio::test]
+async fn pages_split_items_with_equal_sort_keys() {
+    let f = open_with(&post_schema()).await;
+    for i in 0..10 {
+        f.docs
+            .create(
+                "Post",
+                doc(json!({"id": format!("q{i}"), "status": "S", "createdAt": "same"})),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    for direction in [SortDirection::Asc, SortDirection::Desc] {
+        let pages = all_pages(
+            &f,
+            "Post",
+            QueryRequest {
+                index: by_status(),
+                partition: Some(json!("S")),
+                limit: Some(3),
+                direction,
+                ..QueryRequest::default()
+            },
+        )
+        .await;
+        assert_eq!(pages.len(), 4);
+        let all: Vec<String> = pages.iter().flat_map(ids).collect();
+        let mut expected: Vec<String> = (0..10).map(|i| format!("q{i}")).collect();
+        if direction == SortDirection::Desc {
+            expected.reverse();
+        }
+        assert_eq!(all, expected);
+    }
+}

@@ -53,3 +53,16 @@ pub enum DocumentError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+impl DocumentError {
+    /// The GraphQL `errorType` AppSync reports for this error when it has a fixed one
+    /// (`DynamoDB:ConditionalCheckFailedException` for a failed condition or duplicate key).
+    pub fn appsync_error_type(&self) -> Option<&'static str> {
+        match self {
+            DocumentError::ConditionalCheckFailed { .. } => {
+                Some("DynamoDB:ConditionalCheckFailedException")
+            }
+            _ => None,
+        }
+    }
+}

@@ -141,12 +141,19 @@ impl SqliteDocumentStore {
             SortDirection::Asc => (">", "ASC"),
             SortDirection::Desc => ("<", "DESC"),
         };
+        // Keyset pagination. Written as `sk >= v AND (sk > v OR seq > n)` rather than a row
+        // value, so SQLite narrows the index range with `sk >= v` (row values over expression
+        // columns are not used for index ranges).
+
         if let Some(token) = &req.next_token {
             let cursor = self.signer.verify(token, &fp)?;
             match (&sk, ordered_by_sort) {
                 (Some(sk), true) => {
-                    wheres.push(format!("({sk}, seq) {cmp} (?, ?)"));
-                    where_params.push(key_param("token", &cursor.sort)?);
+                    let sort = key_param("token", &cursor.sort)?;
+                    wheres.push(format!("{sk} {cmp}= ?"));
+                    wheres.push(format!("({sk} {cmp} ? OR seq {cmp} ?)"));
+                    where_params.push(sort.clone());
+                    where_params.push(sort);
                     where_params.push(Param::Int(cursor.seq));
                 }
                 _ => {
