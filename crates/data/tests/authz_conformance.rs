@@ -12,7 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use stratus_data::authz::{Acm, AuthEnvironment, Authorizer, Op};
+use stratus_data::authz::{Acm, AuthEnvironment, Authorizer, Op, generated_models};
+use stratus_spec::data::{DataSpec, Model};
 
 fn expected_auth(dir: &Path) -> Option<PathBuf> {
     let own = dir.join("expected/auth.json");
@@ -156,6 +157,96 @@ fn compare_acms(
     }
 }
 
+/// Whether `model`'s `@model(mutations:)` keeps the mutation `op` (`create`/`update`/`delete`).
+fn mutation_enabled(model: &Model, op: &str) -> bool {
+    match &model.model.mutations {
+        None => true,
+        Some(None) => false,
+        Some(Some(ops)) => !ops.ops.iter().any(|(name, v)| name == op && v.is_none()),
+    }
+}
+
+fn string_set(v: Option<&Value>) -> Option<BTreeSet<String>> {
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect()
+    })
+}
+
+/// The resolver-time role fields (`allowedFields`, `nullAllowedFields`, `areAllFieldsAllowed`,
+/// `areAllFieldsNullAllowed`): the create, update and delete resolvers write them into the
+/// shared role definition in that order, so the dump holds the last writer's values.
+fn compare_mutation_fields(
+    spec: &DataSpec,
+    authz: &Authorizer,
+    expected: &Value,
+    diffs: &mut Vec<String>,
+) {
+    let generated = generated_models(&spec.schema);
+    for model in spec.schema.models.iter().chain(generated.iter()) {
+        let Some(exp_roles) = expected[&model.name]["roles"].as_object() else {
+            continue;
+        };
+        // @searchable's resolver also writes allowedFields; not modelled here.
+        if spec
+            .directive_sdl
+            .lines()
+            .any(|l| l.contains(&format!("type {} ", model.name)) && l.contains("@searchable"))
+        {
+            continue;
+        }
+        let mut state: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
+        for mf in authz.mutation_fields(&model.name) {
+            if !mutation_enabled(model, mf.operation.as_str()) {
+                continue;
+            }
+            let entry = state.entry(mf.role.clone()).or_default();
+            let list =
+                |v: &Vec<String>| Value::Array(v.iter().cloned().map(Value::String).collect());
+            entry.insert("allowedFields".into(), list(&mf.allowed));
+            match mf.operation {
+                Op::Create => {
+                    entry.insert("areAllFieldsAllowed".into(), Value::Bool(mf.all_allowed));
+                }
+                Op::Update => {
+                    entry.insert("areAllFieldsAllowed".into(), Value::Bool(mf.all_allowed));
+                    entry.insert(
+                        "areAllFieldsNullAllowed".into(),
+                        Value::Bool(mf.all_null_allowed),
+                    );
+                    entry.insert("nullAllowedFields".into(), list(&mf.null_allowed));
+                }
+                _ => {}
+            }
+        }
+        for (role, exp) in exp_roles {
+            let def = &exp["definition"];
+            let ours = state.get(role);
+            for key in ["allowedFields", "nullAllowedFields"] {
+                let want = string_set(def.get(key));
+                let got = string_set(ours.and_then(|m| m.get(key)));
+                if want != got {
+                    diffs.push(format!(
+                        "model {} role {role}: {key} {got:?}, expected {want:?}",
+                        model.name
+                    ));
+                }
+            }
+            for key in ["areAllFieldsAllowed", "areAllFieldsNullAllowed"] {
+                let want = def.get(key);
+                let got = ours.and_then(|m| m.get(key));
+                if want != got {
+                    diffs.push(format!(
+                        "model {} role {role}: {key} {got:?}, expected {want:?}",
+                        model.name
+                    ));
+                }
+            }
+        }
+    }
+}
+
 fn compare(dir: &Path, auth_json: &Path) -> Result<Vec<String>, String> {
     let (spec, identity_pool) = common::fixture_spec(dir)?;
     let expected: Value =
@@ -225,6 +316,7 @@ fn compare(dir: &Path, auth_json: &Path) -> Result<Vec<String>, String> {
         &authz.matrix().non_model,
         &mut diffs,
     );
+    compare_mutation_fields(&spec, &authz, &expected["models"], &mut diffs);
     Ok(diffs)
 }
 

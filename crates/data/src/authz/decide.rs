@@ -78,7 +78,11 @@ pub(super) struct MutRole {
     pub role: usize,
     pub allowed: Vec<String>,
     pub null_allowed: Vec<String>,
+    /// Authorized without field checks (create: all writable; update: also all nullable).
     pub all: bool,
+    /// `areAllFieldsAllowed` / `areAllFieldsNullAllowed`.
+    pub all_write: bool,
+    pub all_null: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,9 +112,11 @@ impl Authorizer {
         let providers = ConfiguredProviders::new(&spec.authorization_modes, env);
         let mut models = BTreeMap::new();
         let joins = super::joins::generated_models(&spec.schema);
-        for model in spec.schema.models.iter().chain(joins.iter()) {
+        let all: Vec<&stratus_spec::data::Model> =
+            spec.schema.models.iter().chain(joins.iter()).collect();
+        for model in &all {
             let info = match matrix.models.get(&model.name) {
-                Some(acm) => super::mutate::model_info(model, acm),
+                Some(acm) => super::mutate::model_info(model, acm, &all),
                 None => ModelInfo::default(),
             };
             models.insert(model.name.clone(), info);

@@ -3,8 +3,8 @@
 //! and the conversation/message models of `@conversation` routes (owner rule).
 
 use stratus_spec::data::{
-    AuthProvider, AuthRule, AuthStrategy, DataSchema, Field, Model, ModelDirective, RelationKind,
-    TypeRef,
+    AuthProvider, AuthRule, AuthStrategy, DataSchema, Field, Model, ModelDirective, ModelOps,
+    RelationKind, TypeRef,
 };
 
 fn lower_first(s: &str) -> String {
@@ -144,7 +144,7 @@ pub fn conversation_models(schema: &DataSchema) -> Vec<Model> {
             ],
             vec![owner.clone()],
         ));
-        out.push(generated_model(
+        let mut message_model = generated_model(
             message,
             vec![
                 field("id".into(), "ID"),
@@ -162,7 +162,12 @@ pub fn conversation_models(schema: &DataSchema) -> Vec<Model> {
                 opt("associatedUserMessageId", "ID"),
             ],
             vec![owner.clone()],
-        ));
+        );
+        // Messages are never updated through the API.
+        message_model.model.mutations = Some(Some(ModelOps {
+            ops: vec![("update".into(), None)],
+        }));
+        out.push(message_model);
     }
     out
 }

@@ -25,6 +25,7 @@ pub use matrix::{
     Acm, AuthMatrix, CLAIM_DELIMITER, DEFAULT_GROUP_CLAIM, DEFAULT_GROUPS_FIELD,
     DEFAULT_IDENTITY_CLAIM, DEFAULT_OWNER_FIELD, RoleDef, RuleSet,
 };
+pub use mutate::MutationFields;
 pub use providers::{AuthEnvironment, ConfiguredProviders};
 pub use rules::{NormalizedRule, Op, OpSet};
 
