@@ -1,0 +1,87 @@
+//! `aws-chunked` bodies (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`): every chunk carries a
+//! signature chained from the request's signature.
+
+use crate::canonical::{EMPTY_SHA256, hmac, sha256_hex};
+use crate::error::SigV4Error;
+use crate::verify::signature_matches;
+
+/// Checks chunk signatures in order.
+#[derive(Debug, Clone)]
+pub struct ChunkVerifier {
+    key: [u8; 32],
+    amz_date: String,
+    scope: String,
+    previous: String,
+}
+
+impl ChunkVerifier {
+    pub(crate) fn new(key: [u8; 32], amz_date: String, scope: String, seed: String) -> Self {
+        Self {
+            key,
+            amz_date,
+            scope,
+            previous: seed,
+        }
+    }
+
+    /// The signature chunk `data` must carry next.
+    pub fn expected(&self, data: &[u8]) -> [u8; 32] {
+        let sts = format!(
+            "AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{EMPTY_SHA256}\n{}",
+            self.amz_date,
+            self.scope,
+            self.previous,
+            sha256_hex(data)
+        );
+        hmac(&self.key, sts.as_bytes())
+    }
+
+    /// Checks the next chunk (the last one is empty) and advances the chain.
+    pub fn verify_chunk(&mut self, data: &[u8], signature: &str) -> Result<(), SigV4Error> {
+        let expected = self.expected(data);
+        if !signature_matches(&expected, signature) {
+            return Err(SigV4Error::Chunk(
+                "The chunk signature does not match.".into(),
+            ));
+        }
+        self.previous = signature.to_ascii_lowercase();
+        Ok(())
+    }
+}
+
+/// Decodes a whole signed `aws-chunked` body, checking every chunk signature, and returns the
+/// payload. Trailing headers after the final chunk are ignored.
+pub fn decode_signed_chunks(
+    body: &[u8],
+    verifier: &mut ChunkVerifier,
+) -> Result<Vec<u8>, SigV4Error> {
+    let bad = |m: &str| SigV4Error::Chunk(format!("Malformed aws-chunked body: {m}."));
+    let mut out = Vec::new();
+    let mut rest = body;
+    loop {
+        let line_end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| bad("missing chunk header"))?;
+        let header = std::str::from_utf8(&rest[..line_end]).map_err(|_| bad("chunk header"))?;
+        let (size, signature) = header
+            .split_once(";chunk-signature=")
+            .ok_or_else(|| bad("missing chunk-signature"))?;
+        let size = usize::from_str_radix(size.trim(), 16).map_err(|_| bad("chunk size"))?;
+        let data_start = line_end + 2;
+        let data_end = data_start
+            .checked_add(size)
+            .filter(|&e| e <= rest.len())
+            .ok_or_else(|| bad("truncated chunk"))?;
+        let data = &rest[data_start..data_end];
+        verifier.verify_chunk(data, signature.trim())?;
+        if size == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(data);
+        rest = rest
+            .get(data_end..)
+            .and_then(|r| r.strip_prefix(b"\r\n"))
+            .ok_or_else(|| bad("missing CRLF after chunk"))?;
+    }
+}
