@@ -126,6 +126,11 @@ fn owner_list_filter_matches_every_claim_form_and_nothing_else() {
             {"owner": {"eq": "alice"}},
         ]})
     );
+    assert_eq!(
+        f.with_client_filter(Some(&json!({"done": {"eq": true}})))["and"][1],
+        json!({"done": {"eq": true}})
+    );
+    assert_eq!(f.with_client_filter(None), f.to_filter_json());
     assert!(f.matches(&obj(json!({"owner": "a-sub::alice"}))));
     assert!(f.matches(&obj(json!({"owner": "alice"}))));
     assert!(!f.matches(&obj(json!({"owner": "b-sub::bob"}))));

@@ -67,8 +67,24 @@ impl AuthFilter {
 
     /// The filter in AppSync's `Model*FilterInput` shape (`{"or": [{"owner": {"eq": ..}}]}`),
     /// as the generated resolvers put it in `$ctx.stash.authFilter`.
+    ///
+    /// [`Authorizer`](super::Authorizer) never returns an empty filter (it refuses instead).
+    /// An empty one would serialize as `{"or": []}`, which filter evaluators (AppSync's and
+    /// `stratus-store`'s) read as *no* restriction: check [`AuthFilter::is_empty`] first when
+    /// building one by hand.
     pub fn to_filter_json(&self) -> Value {
         json!({ "or": self.any_of.iter().map(Condition::to_json).collect::<Vec<_>>() })
+    }
+
+    /// The filter a list request runs: the auth filter, and the client's `filter` argument when
+    /// there is one (`{"and": [authFilter, filter]}`, as the list resolvers build it).
+    pub fn with_client_filter(&self, client: Option<&Value>) -> Value {
+        match client {
+            Some(f) if !f.is_null() && f.as_object().is_none_or(|o| !o.is_empty()) => {
+                json!({ "and": [self.to_filter_json(), f] })
+            }
+            _ => self.to_filter_json(),
+        }
     }
 
     /// Fields the filter reads (for the store to index).
