@@ -7,26 +7,12 @@ use serde_json::{Map, Value, json};
 use stratus_data::authz::{
     AuthEnvironment, AuthFilter, Authorizer, Caller, Condition, Denial, IamPrincipal, Op, Request,
 };
-use stratus_spec::data::{AuthMode, AuthorizationModes, DataSpec};
+use stratus_spec::data::{AuthMode, DataSpec};
 
 fn spec(sdl: &str, default: AuthMode, additional: &[AuthMode], sandbox: bool) -> DataSpec {
-    DataSpec {
-        name: "amplifyData".into(),
-        directive_sdl: sdl.into(),
-        authorization_modes: AuthorizationModes {
-            default,
-            additional: additional.to_vec(),
-            sandbox_mode: sandbox,
-            api_key_expires_in_days: None,
-            api_key_description: None,
-            lambda_authorizer: None,
-            oidc: None,
-        },
-        schema: stratus_schema::parse_directive_sdl(sdl).expect("valid SDL"),
-        js_functions: vec![],
-        lambda_functions: vec![],
-        function_schema_access: vec![],
-    }
+    let mut spec = stratus_testkit::data_spec(sdl, default, additional, sandbox);
+    spec.schema = stratus_schema::parse_directive_sdl(sdl).expect("valid SDL");
+    spec
 }
 
 /// User pool default, API key, IAM (as Gen 2 with `defineAuth` configures it).
