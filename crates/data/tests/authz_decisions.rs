@@ -660,3 +660,24 @@ fn invalid_rules_are_errors_not_panics() {
     let err = Authorizer::new(&s, &AuthEnvironment::gen2(true)).unwrap_err();
     assert!(err.to_string().contains("already exists"), "{err}");
 }
+
+#[test]
+fn owner_field_is_filled_even_when_another_rule_authorizes() {
+    // populateOwnerFieldForStaticGroupAuth: a group member's create still records the owner,
+    // and an explicit null is kept as written.
+    let a = authz(
+        r#"type Ticket @model @auth(rules: [{allow: groups, groups: ["Support"]}, {allow: owner}]) { t: String }"#,
+    );
+    let agent = user("s-9", "sam", &["Support"]);
+    let g = a.authorize_create(&agent, "Ticket", &Map::new()).unwrap();
+    assert_eq!(g.owner_values, vec![("owner".into(), json!("s-9::sam"))]);
+    let g = a
+        .authorize_create(&agent, "Ticket", &obj(json!({"owner": null})))
+        .unwrap();
+    assert!(g.owner_values.is_empty());
+    // An API key caller has no identity: nothing to fill in, and no owner rule applies.
+    assert!(
+        a.authorize_create(&Caller::ApiKey, "Ticket", &Map::new())
+            .is_err()
+    );
+}

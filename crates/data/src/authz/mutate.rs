@@ -356,8 +356,17 @@ impl Authorizer {
         }
         let mut acc = Acc::default();
         self.static_mutation(caller, acm, &info.create, &mut acc);
-        let mut working = input.clone();
-        let mut owner_values = Vec::new();
+        // Owner values set so far (later rules see them, as `$ctx.args.input.put` makes them).
+        let mut owner_values: Vec<(String, Value)> = Vec::new();
+        let current = |injected: &[(String, Value)], entity: &str| -> Map<String, Value> {
+            let v = injected
+                .iter()
+                .find(|(k, _)| k == entity)
+                .map(|(_, v)| v)
+                .or_else(|| input.get(entity));
+            v.map(|v| Map::from_iter([(entity.to_string(), v.clone())]))
+                .unwrap_or_default()
+        };
         if matches!(caller, Caller::UserPool { .. } | Caller::Oidc { .. }) {
             let provider = user_provider(caller);
             let dynamic = info.create.iter().filter(|r| {
@@ -374,26 +383,24 @@ impl Authorizer {
                 let Some(id) = caller.identity(claim) else {
                     continue;
                 };
-                let absent =
-                    working.get(entity).is_none_or(Value::is_null) && !working.contains_key(entity);
+                let probe = current(&owner_values, entity);
+                // `$util.isNull(input.x) && !input.containsKey("x")`.
+                let absent = probe.is_empty();
                 let value = if role.is_entity_list == Some(true) {
                     Value::Array(vec![Value::String(id.full.clone())])
                 } else {
                     Value::String(id.full.clone())
                 };
-                if acc.authorized && absent {
-                    working.insert(entity.clone(), value.clone());
-                    owner_values.push((entity.clone(), value));
-                    continue;
-                }
                 if acc.authorized {
+                    if absent {
+                        owner_values.push((entity.clone(), value));
+                    }
                     continue;
                 }
-                if self.dynamic_match(caller, role, &working) {
+                if self.dynamic_match(caller, role, &probe) {
                     acc.grant(r, true);
                 }
                 if absent {
-                    working.insert(entity.clone(), value.clone());
                     owner_values.push((entity.clone(), value));
                     acc.grant(r, true);
                 }
@@ -402,7 +409,13 @@ impl Authorizer {
                 if acc.authorized {
                     break;
                 }
-                if self.dynamic_match(caller, &acm.roles[r.role], &working) {
+                let role = &acm.roles[r.role];
+                let probe = role
+                    .entity
+                    .as_deref()
+                    .map(|e| current(&owner_values, e))
+                    .unwrap_or_default();
+                if self.dynamic_match(caller, role, &probe) {
                     acc.grant(r, false);
                 }
             }
