@@ -17,7 +17,7 @@ mod mutate;
 mod providers;
 mod rules;
 
-pub use caller::{Caller, IamPrincipal};
+pub use caller::{Caller, IamPrincipal, Identity};
 pub use decide::{Authorizer, Denial, Grant, ReadGrant, Request};
 pub use filter::{AuthFilter, Condition};
 pub use joins::{conversation_models, generated_models, join_models};
