@@ -5,6 +5,7 @@
 mod query;
 mod schema;
 mod sql;
+mod write;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -131,52 +132,6 @@ impl SqliteDocumentStore {
         Ok(Some((seq, parse_doc(&doc)?, holds)))
     }
 
-    async fn create_impl(
-        &self,
-        model: &str,
-        item: Document,
-        condition: Option<&Filter>,
-    ) -> Result<Document, DocumentError> {
-        let t = self.table(model)?;
-        // Validates the key fields before anything is written.
-        key_condition(model, &t.layout.primary_key, &item)?;
-        let json = serde_json::to_string(&item)
-            .map_err(|e| DocumentError::Corrupt(format!("item: {e}")))?;
-        let _writer = self.writer.lock().await;
-        let mut tx = self.begin_write().await?;
-        if let Some((_, current, _)) = Self::find(&mut tx, &t, &item, None).await? {
-            return Err(conditional(model, Some(current)));
-        }
-        if let Some(f) = condition {
-            let mut params = Vec::new();
-            let cond = compile_filter(f, &mut params)?;
-            let sql = format!("SELECT {cond} FROM (SELECT jsonb('{{}}') AS doc)");
-            let holds: bool = bind_all(sqlx::query(AssertSqlSafe(sql)), &params)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-            if !holds {
-                return Err(conditional(model, None));
-            }
-        }
-        let inserted = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO \"{}\" (doc) VALUES (jsonb(?))",
-            t.table
-        )))
-        .bind(&json)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(conditional(model, None));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        tx.commit().await?;
-        Ok(item)
-    }
-
     async fn get_impl(
         &self,
         model: &str,
@@ -187,77 +142,6 @@ impl SqliteDocumentStore {
         Ok(Self::find(&mut conn, &t, key, None)
             .await?
             .map(|(_, d, _)| d))
-    }
-
-    async fn update_impl(
-        &self,
-        model: &str,
-        key: &Document,
-        mut changes: Document,
-        condition: Option<&Filter>,
-    ) -> Result<Document, DocumentError> {
-        let t = self.table(model)?;
-        for f in t.layout.primary_key.fields() {
-            if let Some(v) = changes.remove(f)
-                && Some(&v) != key.get(f)
-            {
-                return Err(DocumentError::ImmutableKey {
-                    model: model.into(),
-                    field: f.into(),
-                });
-            }
-        }
-        let _writer = self.writer.lock().await;
-        let mut tx = self.begin_write().await?;
-        let Some((seq, mut doc, holds)) = Self::find(&mut tx, &t, key, condition).await? else {
-            return Err(conditional(model, None));
-        };
-        if !holds {
-            return Err(conditional(model, Some(doc)));
-        }
-        for (k, v) in changes {
-            if v.is_null() {
-                doc.remove(&k);
-            } else {
-                doc.insert(k, v);
-            }
-        }
-        sqlx::query(AssertSqlSafe(format!(
-            "UPDATE \"{}\" SET doc = jsonb(?) WHERE seq = ?",
-            t.table
-        )))
-        .bind(Value::Object(doc.clone()).to_string())
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(doc)
-    }
-
-    async fn delete_impl(
-        &self,
-        model: &str,
-        key: &Document,
-        condition: Option<&Filter>,
-    ) -> Result<Document, DocumentError> {
-        let t = self.table(model)?;
-        let _writer = self.writer.lock().await;
-        let mut tx = self.begin_write().await?;
-        let Some((seq, doc, holds)) = Self::find(&mut tx, &t, key, condition).await? else {
-            return Err(conditional(model, None));
-        };
-        if !holds {
-            return Err(conditional(model, Some(doc)));
-        }
-        sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM \"{}\" WHERE seq = ?",
-            t.table
-        )))
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(doc)
     }
 }
 

@@ -255,11 +255,18 @@ impl SqliteDocumentStore {
     ) -> Result<Vec<String>, DocumentError> {
         let t = self.table(model)?;
         let plan = self.plan(&t, req)?;
+        let mut conn = self.pool.acquire().await?;
+        // Run the query first: EXPLAIN does not check the schema cookie, so on a connection
+        // that has not seen a newly created index it would describe a stale plan.
+        bind_all(sqlx::query(AssertSqlSafe(plan.sql.clone())), &plan.params)
+            .fetch_all(&mut *conn)
+            .await?;
         let rows = bind_all(
             sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {}", plan.sql))),
             &plan.params,
         )
-        .fetch_all(&self.pool)
+        .persistent(false)
+        .fetch_all(&mut *conn)
         .await?;
         rows.iter()
             .map(|r| r.try_get::<String, _>(3).map_err(DocumentError::from))
