@@ -45,6 +45,30 @@ async fn throughput() {
         n as f64 / secs
     );
 
+    // The same rows inserted directly with sqlx, one statement each (the limit).
+    sqlx::query("CREATE TABLE raw (seq INTEGER PRIMARY KEY, doc BLOB NOT NULL)")
+        .execute(f.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("CREATE UNIQUE INDEX raw_pk ON raw (json_extract(doc, '$.id'))")
+        .execute(f.store.pool())
+        .await
+        .unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        let item = json!({"id": format!("p{i:06}"), "status": STATUSES[i % 4], "rating": i % 100});
+        sqlx::query("INSERT INTO raw (doc) VALUES (jsonb(?))")
+            .bind(item.to_string())
+            .execute(f.store.pool())
+            .await
+            .unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "direct sqlx inserts: {n} in {secs:.2}s = {:.0}/s (1 task)",
+        n as f64 / secs
+    );
+
     let start = Instant::now();
     for i in 0..5_000 {
         let got = docs

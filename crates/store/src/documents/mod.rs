@@ -7,6 +7,40 @@
 //! [`DocumentStore`] is the storage trait (SQLite now, PostgreSQL later); everything
 //! dialect-specific stays inside an implementation. [`SqliteDocumentStore`] is the SQLite one,
 //! on the shared pool of [`crate::Store`].
+//!
+//! ```no_run
+//! # async fn demo(state: &std::path::Path, schema: &stratus_spec::data::DataSchema)
+//! #     -> Result<(), Box<dyn std::error::Error>> {
+//! use serde_json::json;
+//! use stratus_store::Store;
+//! use stratus_store::documents::*;
+//!
+//! let store = Store::open(state).await?;
+//! let docs = SqliteDocumentStore::open(&store).await?;
+//! // On every (re)load of the schema; join models of `@manyToMany` and other generated models
+//! // must be in `schema.models` to get tables.
+//! docs.ensure_schema(schema).await?;
+//! let item = json!({"id": "p1", "status": "DRAFT", "createdAt": "2024-01-01T00:00:00Z"});
+//! let Some(item) = item.as_object().cloned() else { return Ok(()) };
+//! docs.create("Post", item, None).await?;
+//! // listPostsByStatusAndCreatedAt(status: "DRAFT", createdAt: {beginsWith: "2024"}, limit: 10)
+//! let page = docs
+//!     .query(
+//!         "Post",
+//!         &QueryRequest {
+//!             index: Some(KeySchema::new("status", &["createdAt"])),
+//!             partition: Some(json!("DRAFT")),
+//!             sort: Some(SortCondition::BeginsWith("2024".into())),
+//!             filter: Some(Filter::from_input(&json!({"title": {"contains": "rust"}}))?),
+//!             limit: Some(10),
+//!             ..QueryRequest::default()
+//!         },
+//!     )
+//!     .await?;
+//! println!("{} items, next token {:?}", page.items.len(), page.next_token);
+//! # Ok(())
+//! # }
+//! ```
 
 mod error;
 pub mod filter;
