@@ -302,3 +302,41 @@ async fn sql_and_in_memory_agree_on_random_filters() {
     // The generator exercises selective filters, not only all-or-nothing ones.
     assert!(non_trivial > 50, "only {non_trivial} selective filters");
 }
+
+#[tokio::test]
+async fn has_element_never_matches_substrings() {
+    use stratus_store::documents::FieldOp;
+    let f = open_with(&schema(vec![model("Doc", &[("id", "ID!")], &["id"], &[])])).await;
+    let items = [
+        json!({"id": "list", "owners": ["bob", "carol"]}),
+        json!({"id": "other-list", "owners": ["bobby"]}),
+        json!({"id": "scalar", "owners": "bob"}),
+        json!({"id": "longer-scalar", "owners": "bobby"}),
+        json!({"id": "none"}),
+    ];
+    for item in &items {
+        f.docs.create("Doc", doc(item.clone()), None).await.unwrap();
+    }
+    let filter = Filter::field("owners", FieldOp::HasElement(json!("bob")));
+    let req = QueryRequest {
+        filter: Some(filter.clone()),
+        ..QueryRequest::default()
+    };
+    let mut got: Vec<String> = f
+        .docs
+        .query("Doc", &req)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    assert_eq!(got, ["list", "scalar"]);
+    let in_memory: Vec<&str> = items
+        .iter()
+        .filter(|i| filter.matches(i.as_object().unwrap()))
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_memory, ["list", "scalar"]);
+}

@@ -114,6 +114,11 @@ pub enum FieldOp {
     BeginsWith(String),
     Contains(Value),
     NotContains(Value),
+    /// Not an AppSync operator (no input syntax): the attribute is a list with an element
+    /// equal to the value, or a scalar equal to it — never a substring match. For
+    /// authorization filters (`ownersDefinedIn`, `groupsDefinedIn`), where a substring match
+    /// would grant access to `bobby`'s items to `bob`.
+    HasElement(Value),
     AttributeExists(bool),
     AttributeType(AttributeType),
     In(Vec<Value>),

@@ -106,6 +106,11 @@ fn op_holds(x: Option<&Value>, op: &FieldOp) -> bool {
         }
         FieldOp::Contains(v) => contains(x, v),
         FieldOp::NotContains(v) => !contains(x, v),
+        FieldOp::HasElement(v) => match x {
+            Some(Value::Array(items)) => items.iter().any(|e| equals(e, v)),
+            Some(x) => equals(x, v),
+            None => false,
+        },
         FieldOp::AttributeExists(want) => x.is_some() == *want,
         FieldOp::AttributeType(ty) => x.is_some_and(|x| type_is(x, *ty)),
         FieldOp::In(values) => x.is_some_and(|x| values.iter().any(|v| equals(x, v))),

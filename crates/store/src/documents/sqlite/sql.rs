@@ -232,6 +232,14 @@ fn leaf(field: &str, op: &FieldOp, params: &mut Vec<Param>) -> String {
         FieldOp::NotContains(v) => {
             format!("NOT COALESCE({}, 0)", contains(field, &x, &t, v, params))
         }
+        FieldOp::HasElement(v) => {
+            let element = equals("je.value", "je.type", v, params);
+            let scalar = equals(&x, &t, v, params);
+            format!(
+                "(CASE {t} WHEN 'array' THEN EXISTS (SELECT 1 FROM json_each(doc, '$.{field}') AS je \
+                 WHERE {element}) ELSE {scalar} END)"
+            )
+        }
         FieldOp::AttributeExists(true) => format!("{t} IS NOT NULL"),
         FieldOp::AttributeExists(false) => format!("{t} IS NULL"),
         FieldOp::AttributeType(ty) => match ty {
