@@ -643,3 +643,36 @@ async fn pages_split_items_with_equal_sort_keys() {
         assert_eq!(all, expected);
     }
 }
+
+#[tokio::test]
+async fn a_page_examines_at_most_max_page_items() {
+    use stratus_store::documents::MAX_PAGE_ITEMS;
+    let f = open_with(&post_schema()).await;
+    // Bulk rows straight into the model's table (its name is `doc_` + the escaped model name).
+    sqlx::query(
+        "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 10004) \
+         INSERT INTO doc__post (doc) SELECT jsonb_object('id', 'r' || i) FROM c",
+    )
+    .execute(f.store.pool())
+    .await
+    .unwrap();
+    let req = QueryRequest {
+        limit: Some(50_000),
+        ..QueryRequest::default()
+    };
+    let first = f.docs.query("Post", &req).await.unwrap();
+    assert_eq!(first.items.len(), MAX_PAGE_ITEMS as usize);
+    let second = f
+        .docs
+        .query(
+            "Post",
+            &QueryRequest {
+                next_token: first.next_token,
+                ..req
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 5);
+    assert_eq!(second.next_token, None);
+}

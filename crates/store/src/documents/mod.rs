@@ -71,6 +71,10 @@ pub type DocFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, DocumentError>
 /// The page size AppSync's list and query resolvers use when the caller gives no `limit`.
 pub const DEFAULT_LIMIT: u32 = 100;
 
+/// The most items one page examines whatever the `limit` (DynamoDB stops a page at 1 MB the
+/// same way): a larger `limit` gets a page of this many and a `next_token`.
+pub const MAX_PAGE_ITEMS: u32 = 10_000;
+
 /// `ASC` (the default) or `DESC` (`scanIndexForward = false`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SortDirection {
@@ -112,7 +116,8 @@ pub struct QueryRequest {
     pub partition: Option<Value>,
     pub sort: Option<SortCondition>,
     pub filter: Option<Filter>,
-    /// Items examined per page; `None` = [`DEFAULT_LIMIT`]. Must be at least 1.
+    /// Items examined per page; `None` = [`DEFAULT_LIMIT`]. Must be at least 1; at most
+    /// [`MAX_PAGE_ITEMS`] are examined.
     pub limit: Option<u32>,
     /// A token from a previous [`Page`] of the same query.
     pub next_token: Option<String>,

@@ -7,7 +7,8 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::super::token::{Cursor, fingerprint};
 use super::super::{
-    DEFAULT_LIMIT, DocumentError, KeySchema, Page, QueryRequest, SortCondition, SortDirection,
+    DEFAULT_LIMIT, DocumentError, KeySchema, MAX_PAGE_ITEMS, Page, QueryRequest, SortCondition,
+    SortDirection,
 };
 use super::schema::ModelTable;
 use super::sql::{Param, attr, bind_all, compile_filter, sort_expr};
@@ -45,6 +46,7 @@ impl SqliteDocumentStore {
         if limit == 0 {
             return Err(DocumentError::InvalidLimit);
         }
+        let limit = limit.min(MAX_PAGE_ITEMS);
         let key: &KeySchema = match &req.index {
             None => &layout.primary_key,
             Some(k) if *k == layout.primary_key || layout.indexes.contains(k) => k,
