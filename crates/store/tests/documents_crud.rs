@@ -289,3 +289,30 @@ async fn numbers_and_strings_are_distinct_keys() {
         Some(doc(json!({"k": "1"})))
     );
 }
+
+#[tokio::test]
+async fn batch_get_and_dyn_store() {
+    use std::sync::Arc;
+    let f = open_with(&reading_schema()).await;
+    let docs: Arc<dyn DocumentStore> = Arc::new(f.docs);
+    for i in 0..3 {
+        docs.create("Post", doc(json!({"id": format!("p{i}")})), None)
+            .await
+            .unwrap();
+    }
+    let keys = [
+        doc(json!({"id": "p2"})),
+        doc(json!({"id": "nope"})),
+        doc(json!({"id": "p0"})),
+    ];
+    let got = docs.batch_get("Post", &keys).await.unwrap();
+    assert_eq!(
+        got,
+        [
+            Some(doc(json!({"id": "p2"}))),
+            None,
+            Some(doc(json!({"id": "p0"})))
+        ]
+    );
+    assert!(docs.batch_get("Post", &[]).await.unwrap().is_empty());
+}

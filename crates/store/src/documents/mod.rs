@@ -189,6 +189,14 @@ pub trait DocumentStore: Send + Sync {
     /// `GetItem`.
     fn get<'a>(&'a self, model: &'a str, key: &'a Document) -> DocFuture<'a, Option<Document>>;
 
+    /// `BatchGetItem` on one model: the item of each key, in the order of `keys` (for
+    /// relationship loaders).
+    fn batch_get<'a>(
+        &'a self,
+        model: &'a str,
+        keys: &'a [Document],
+    ) -> DocFuture<'a, Vec<Option<Document>>>;
+
     /// `UpdateItem` on an existing item: each field of `changes` is set, a `null` removes the
     /// attribute (AppSync's `REMOVE`), other attributes are kept. Key fields cannot change.
     /// Returns the updated item.

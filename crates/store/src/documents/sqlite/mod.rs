@@ -132,6 +132,25 @@ impl SqliteDocumentStore {
         Ok(Some((seq, parse_doc(&doc)?, holds)))
     }
 
+    async fn batch_get_impl(
+        &self,
+        model: &str,
+        keys: &[Document],
+    ) -> Result<Vec<Option<Document>>, DocumentError> {
+        let t = self.table(model)?;
+        // One connection and one prepared (cached) statement for all keys.
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            out.push(
+                Self::find(&mut conn, &t, key, None)
+                    .await?
+                    .map(|(_, d, _)| d),
+            );
+        }
+        Ok(out)
+    }
+
     async fn get_impl(
         &self,
         model: &str,
@@ -179,6 +198,14 @@ impl DocumentStore for SqliteDocumentStore {
 
     fn get<'a>(&'a self, model: &'a str, key: &'a Document) -> DocFuture<'a, Option<Document>> {
         Box::pin(self.get_impl(model, key))
+    }
+
+    fn batch_get<'a>(
+        &'a self,
+        model: &'a str,
+        keys: &'a [Document],
+    ) -> DocFuture<'a, Vec<Option<Document>>> {
+        Box::pin(self.batch_get_impl(model, keys))
     }
 
     fn update<'a>(
