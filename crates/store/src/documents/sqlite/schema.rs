@@ -149,16 +149,17 @@ pub(crate) async fn apply(
             model: layout.model.clone(),
             ..ModelChange::default()
         };
+        // Idempotent (also restores a table dropped by hand).
+        exec(
+            conn,
+            format!(
+                "CREATE TABLE IF NOT EXISTS \"{table}\" \
+                 (seq INTEGER PRIMARY KEY, doc BLOB NOT NULL)"
+            ),
+        )
+        .await?;
         match existing.get(&layout.model) {
             None => {
-                exec(
-                    conn,
-                    format!(
-                        "CREATE TABLE IF NOT EXISTS \"{table}\" \
-                         (seq INTEGER PRIMARY KEY, doc BLOB NOT NULL)"
-                    ),
-                )
-                .await?;
                 change.created = true;
                 change.added_fields = layout.fields.clone();
                 change.added_indexes = layout.indexes.clone();
