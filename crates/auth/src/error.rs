@@ -31,6 +31,21 @@ pub enum ErrorKind {
     UnknownOperation,
     /// Unparseable request body (AWS JSON protocol level).
     Serialization,
+    /// SigV4 (admin actions): no signature at all.
+    MissingAuthenticationToken,
+    /// SigV4: unknown access key or wrong session token.
+    UnrecognizedClient,
+    /// SigV4: signature mismatch, clock skew.
+    InvalidSignature,
+    /// SigV4: malformed authorization.
+    IncompleteSignature,
+    /// SigV4: expired temporary credentials.
+    ExpiredToken,
+    /// `AdminCreateUser` of an existing group / `CreateGroup`.
+    GroupExists,
+    /// SigV4-authenticated caller without the right (identity-pool credentials on admin
+    /// actions).
+    AccessDenied,
 }
 
 impl ErrorKind {
@@ -60,6 +75,13 @@ impl ErrorKind {
             Self::UsernameExists => "UsernameExistsException",
             Self::UnknownOperation => "UnknownOperationException",
             Self::Serialization => "SerializationException",
+            Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            Self::UnrecognizedClient => "UnrecognizedClientException",
+            Self::InvalidSignature => "InvalidSignatureException",
+            Self::IncompleteSignature => "IncompleteSignatureException",
+            Self::ExpiredToken => "ExpiredTokenException",
+            Self::GroupExists => "GroupExistsException",
+            Self::AccessDenied => "AccessDeniedException",
         }
     }
 
@@ -67,6 +89,7 @@ impl ErrorKind {
     pub fn status(self) -> u16 {
         match self {
             Self::InternalError => 500,
+            Self::MissingAuthenticationToken | Self::UnrecognizedClient => 403,
             _ => 400,
         }
     }

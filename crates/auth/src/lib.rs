@@ -6,7 +6,9 @@
 //! * [`srp`] — Cognito's SRP-6a variant.
 //! * [`tokens`] — RS256 id/access tokens and the JWKS.
 //! * [`sender`] — code delivery; the sandbox [`sender::Outbox`].
-//! * [`AuthService`] — the actions.
+//! * [`identity`] — the identity pool (`POST /cognito-identity`), its temporary AWS
+//!   credentials and the admin key, verified with SigV4 (`stratus_sigv4`).
+//! * [`AuthService`] — the actions (admin actions SigV4-authenticated).
 //!
 //! Mounting is described in this crate's README.
 
@@ -15,6 +17,7 @@ pub mod clock;
 pub mod crypto;
 mod db;
 pub mod error;
+pub mod identity;
 pub mod password;
 pub mod protocol;
 pub mod sender;
@@ -24,9 +27,13 @@ pub mod tokens;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CognitoError, ErrorKind, OpenError};
+pub use identity::{
+    AdminCredentials, IDENTITY_POOL_PATH, IDENTITY_TARGET_PREFIX, Principal, PrincipalKind,
+    TemporaryCredentials,
+};
 pub use protocol::{TARGET_PREFIX, router};
 pub use sender::{Message, Outbox, Sender, outbox_router};
-pub use service::{AuthConfig, AuthService, VerifiedToken};
+pub use service::{ADMIN_ACTIONS, AuthConfig, AuthService, VerifiedToken, is_admin_action};
 pub use tokens::TokenValidity;
 
 /// The state [`router`] needs: the service itself (cheap to clone).

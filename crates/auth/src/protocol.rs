@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -42,7 +42,11 @@ pub fn parse_target(value: Option<&str>) -> Result<&str, CognitoError> {
 /// * `POST /cognito-idp` — the actions;
 /// * `GET /<userPoolId>/.well-known/jwks.json` and `.../openid-configuration` — under the
 ///   issuer `<origin>/<userPoolId>`;
-/// * `GET /confirmUser` — the link of link-style verification emails.
+/// * `GET /confirmUser` — the link of link-style verification emails;
+/// * `POST /cognito-identity` — the identity pool (`AWSCognitoIdentityService.<Action>`).
+///
+/// Admin actions (`Admin*`, `ListUsers`, `ListUsersInGroup`, `ListGroups`) on
+/// `/cognito-idp` must be SigV4-signed with the admin key.
 pub fn router(state: AuthService) -> Router {
     let pool = state.config().user_pool_id.clone();
     Router::new()
@@ -53,12 +57,36 @@ pub fn router(state: AuthService) -> Router {
             get(openid_configuration),
         )
         .route("/confirmUser", get(confirm_user))
+        .route(
+            crate::identity::IDENTITY_POOL_PATH,
+            post(crate::identity::protocol::identity_action),
+        )
         .with_state(state)
 }
 
-async fn action(State(service): State<AuthService>, headers: HeaderMap, body: Bytes) -> Response {
+async fn action(
+    State(service): State<AuthService>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
     let result = match parse_target(target) {
+        Ok(action) if crate::service::is_admin_action(action) => {
+            let req = stratus_sigv4::SignedRequest {
+                method: method.as_str(),
+                path: uri.path(),
+                query: uri.query(),
+                headers: &headers,
+                authority: uri.authority().map(|a| a.as_str()),
+                body: stratus_sigv4::Body::Bytes(&body),
+            };
+            service
+                .handle_admin(action, &req, &body)
+                .await
+                .map(|v| (action, v))
+        }
         Ok(action) => service.handle(action, &body).await.map(|v| (action, v)),
         Err(e) => Err(e),
     };
@@ -72,6 +100,11 @@ async fn action(State(service): State<AuthService>, headers: HeaderMap, body: By
             error_response(&e)
         }
     }
+}
+
+/// A 200 JSON answer with Cognito's content type and a request id.
+pub(crate) fn json_ok(value: &Value) -> Response {
+    json_response(StatusCode::OK, value)
 }
 
 fn json_response(status: StatusCode, value: &Value) -> Response {

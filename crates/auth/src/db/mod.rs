@@ -15,7 +15,10 @@ use sqlx::SqlitePool;
 use crate::error::OpenError;
 
 /// (version, SQL). Append only; never edit a shipped migration.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_auth.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/0001_auth.sql")),
+    (2, include_str!("../../migrations/0002_identity.sql")),
+];
 
 /// Applies the auth migrations that have not run yet. Safe to call concurrently and on every
 /// start: every statement is `IF NOT EXISTS` and versions are recorded with `INSERT OR IGNORE`.

@@ -1,6 +1,5 @@
-//! Administrative operations as a Rust API. They back the `Admin*` actions, which will be
-//! served once SigV4 verification of admin credentials exists; until then they are only
-//! reachable from Rust (the server, tests).
+//! Administrative operations as a Rust API. They back the SigV4-signed `Admin*` actions
+//! (`admin_actions`) and are callable from Rust (the server, tests).
 
 use super::AuthService;
 use crate::db::UserStatus;

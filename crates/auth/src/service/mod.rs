@@ -2,7 +2,9 @@
 //! (client check, access-token authentication, code delivery, token issuing).
 
 mod admin;
+mod admin_actions;
 mod challenges;
+mod identity_pool;
 mod mfa;
 mod password;
 mod session;
@@ -27,6 +29,7 @@ use crate::error::{CResult, CognitoError, ErrorKind, InternalError, OpenError};
 use crate::sender::{Channel, Message, Sender};
 use crate::tokens::{Signer, TokenValidity};
 
+pub use admin_actions::{ADMIN_ACTIONS, is_admin_action};
 pub use tokens::VerifiedToken;
 
 /// Where and as what the pool runs.
@@ -43,6 +46,9 @@ pub struct AuthConfig {
     /// Accept `USER_PASSWORD_AUTH` although Amplify's app client does not list
     /// `ALLOW_USER_PASSWORD_AUTH` (real Cognito would answer `InvalidParameterException`).
     pub allow_user_password_auth: bool,
+    /// `<region>:<uuid>` (`stratus_outputs::identity_pool_id`): the identity pool
+    /// `POST /cognito-identity` answers for. `None` accepts any well-formed id.
+    pub identity_pool_id: Option<String>,
 }
 
 impl AuthConfig {
@@ -57,6 +63,7 @@ impl AuthConfig {
             origin: origin.into().trim_end_matches('/').to_string(),
             token_validity: TokenValidity::default(),
             allow_user_password_auth: false,
+            identity_pool_id: None,
         }
     }
 }
