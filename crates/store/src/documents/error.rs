@@ -52,6 +52,9 @@ pub enum DocumentError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The write's batch could not be committed.
+    #[error("write failed: {0}")]
+    WriteFailed(String),
 }
 
 impl DocumentError {

@@ -1,7 +1,8 @@
-//! [`DocumentStore`] on SQLite: the shared pool of [`Store`] for reads, one writer at a time
-//! (an async mutex around `BEGIN IMMEDIATE` transactions, so writers queue in the process
-//! instead of spinning on SQLite's busy handler).
+//! [`DocumentStore`] on SQLite: the shared pool of [`Store`] for reads, and one writer task
+//! that commits the writes waiting at each moment together (group commit, see `batch`), so
+//! writers queue in the process instead of spinning on SQLite's busy handler.
 
+mod batch;
 mod query;
 mod schema;
 mod sql;
@@ -28,7 +29,9 @@ use sql::{bind_all, compile_filter, key_condition};
 #[derive(Debug)]
 pub struct SqliteDocumentStore {
     pool: SqlitePool,
-    writer: tokio::sync::Mutex<()>,
+    /// Held by each write batch and by schema changes.
+    writer: Arc<tokio::sync::Mutex<()>>,
+    batch: batch::Writer,
     tables: RwLock<HashMap<String, Arc<ModelTable>>>,
     signer: TokenSigner,
 }
@@ -56,9 +59,11 @@ impl SqliteDocumentStore {
             .map(|(k, v)| (k, Arc::new(v)))
             .collect();
         drop(conn);
+        let writer = Arc::new(tokio::sync::Mutex::new(()));
         Ok(SqliteDocumentStore {
+            batch: batch::Writer::start(pool.clone(), writer.clone()),
             pool,
-            writer: tokio::sync::Mutex::new(()),
+            writer,
             tables: RwLock::new(tables),
             signer: TokenSigner::new(secret),
         })

@@ -1,12 +1,11 @@
-//! Writes. Each is one SQL statement (an autocommit statement takes SQLite's write lock when it
-//! starts, so it is atomic and free of snapshot upgrades): `INSERT` for create, `UPDATE … WHERE
-//! key AND condition RETURNING` for update, `DELETE … RETURNING` for delete. Only a failed
-//! write reads the item again, to report it. Writers of this store queue on an async mutex
-//! (the single writer), so they never spin on SQLite's busy handler.
+//! Writes. Each is one SQL statement run by the writer task (`batch`): `INSERT` for create,
+//! `UPDATE … WHERE key AND condition RETURNING` for update, `DELETE … RETURNING` for delete.
+//! Only a failed write reads the item again, to report it.
 
 use sqlx::{AssertSqlSafe, Row};
 
 use super::super::{Document, DocumentError, Filter};
+use super::batch::WriteError;
 use super::schema::ModelTable;
 use super::sql::{Param, bind_all, compile_filter, key_condition};
 use super::{SqliteDocumentStore, conditional, parse_doc};
@@ -20,6 +19,15 @@ fn path(model: &str, name: &str) -> Result<String, DocumentError> {
         });
     }
     Ok(format!("$.\"{name}\""))
+}
+
+fn write_error(e: WriteError) -> DocumentError {
+    match e {
+        // Only an insert can hit the primary key index.
+        WriteError::Unique => DocumentError::WriteFailed("duplicate key".into()),
+        WriteError::Db(e) => DocumentError::Database(e),
+        WriteError::Commit(msg) => DocumentError::WriteFailed(msg),
+    }
 }
 
 fn condition_sql(condition: Option<&Filter>) -> Result<(String, Vec<Param>), DocumentError> {
@@ -65,22 +73,11 @@ impl SqliteDocumentStore {
                 return Err(conditional(model, self.current(&t, &item).await));
             }
         }
-        let inserted = {
-            let _writer = self.writer.lock().await;
-            sqlx::query(AssertSqlSafe(format!(
-                "INSERT INTO \"{}\" (doc) VALUES (jsonb(?))",
-                t.table
-            )))
-            .bind(&json)
-            .execute(&self.pool)
-            .await
-        };
-        match inserted {
+        let sql = format!("INSERT INTO \"{}\" (doc) VALUES (jsonb(?))", t.table);
+        match self.batch.submit(sql, vec![Param::Text(json)]).await {
             Ok(_) => Ok(item),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(conditional(model, self.current(&t, &item).await))
-            }
-            Err(e) => Err(e.into()),
+            Err(WriteError::Unique) => Err(conditional(model, self.current(&t, &item).await)),
+            Err(e) => Err(write_error(e)),
         }
     }
 
@@ -130,14 +127,8 @@ impl SqliteDocumentStore {
             "UPDATE \"{}\" SET doc = {expr} WHERE {key_sql} AND {cond} RETURNING json(doc)",
             t.table
         );
-        let row = {
-            let _writer = self.writer.lock().await;
-            bind_all(sqlx::query(AssertSqlSafe(sql)), &params)
-                .fetch_optional(&self.pool)
-                .await?
-        };
-        match row {
-            Some(row) => parse_doc(&row.try_get::<String, _>(0)?),
+        match self.batch.submit(sql, params).await.map_err(write_error)? {
+            Some(doc) => parse_doc(&doc),
             // A missing item, or a condition that does not hold.
             None => Err(conditional(model, self.current(&t, key).await)),
         }
@@ -157,14 +148,8 @@ impl SqliteDocumentStore {
             "DELETE FROM \"{}\" WHERE {key_sql} AND {cond} RETURNING json(doc)",
             t.table
         );
-        let row = {
-            let _writer = self.writer.lock().await;
-            bind_all(sqlx::query(AssertSqlSafe(sql)), &params)
-                .fetch_optional(&self.pool)
-                .await?
-        };
-        match row {
-            Some(row) => parse_doc(&row.try_get::<String, _>(0)?),
+        match self.batch.submit(sql, params).await.map_err(write_error)? {
+            Some(doc) => parse_doc(&doc),
             None => Err(conditional(model, self.current(&t, key).await)),
         }
     }
