@@ -1,5 +1,6 @@
 //! One reload of the sandbox, in the order that keeps clients consistent:
-//! load → generate outputs → write outputs (atomically) → swap the live backend → announce.
+//! load → generate outputs → open the services (the user pool of `defineAuth`) → write outputs
+//! (atomically) → swap the live backend → announce.
 //! A failure at any step leaves the last good backend serving and its outputs file untouched.
 //!
 //! The loader and the outputs generator are injected, so this is tested without them.
@@ -8,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stratus_server::{LiveBackend, Shared};
+use stratus_auth::{AuthConfig, AuthService, Outbox};
+use stratus_server::{LiveBackend, Services, Shared};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_store::Store;
 
@@ -87,6 +89,7 @@ pub struct Reloader {
     origin: String,
     ca_file: PathBuf,
     instance_id: String,
+    outbox: Arc<Outbox>,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -96,6 +99,9 @@ pub struct ReloaderConfig {
     pub outputs_path: PathBuf,
     pub origin: String,
     pub ca_file: PathBuf,
+    /// Created once per process: the user pool's sender in the sandbox (every message is
+    /// logged and kept), served at `GET /_stratus/outbox`; its messages survive reloads.
+    pub outbox: Arc<Outbox>,
 }
 
 impl Reloader {
@@ -115,6 +121,7 @@ impl Reloader {
             origin: config.origin,
             ca_file: config.ca_file,
             instance_id,
+            outbox: config.outbox,
             load,
             outputs,
         })
@@ -173,15 +180,48 @@ impl Reloader {
             api_key: api_key.key,
         };
         let outputs = (self.outputs)(&backend, &info)?;
+        let services = self.open_services(&backend, &info).await?;
         let outputs_written =
             outputs_file::write_if_changed(&self.outputs_path, &outputs_file::render(&outputs))
                 .map_err(|e| e.to_string())?;
         let warnings = backend.warnings.clone();
-        let live = self.shared.swap(backend, outputs, started.elapsed());
+        let live = self
+            .shared
+            .swap_with(backend, outputs, services, started.elapsed());
         Ok(Outcome::Loaded {
             live,
             outputs_written,
             warnings,
+        })
+    }
+}
+
+impl Reloader {
+    /// The services of a generation, opened with the ids and origin the outputs advertise.
+    /// Without `defineAuth` nothing is served (no user pool, no outbox).
+    async fn open_services(
+        &self,
+        backend: &Backend,
+        info: &ServerInfo,
+    ) -> Result<Services, String> {
+        let Some(spec) = &backend.auth else {
+            return Ok(Services::default());
+        };
+        let mut config = AuthConfig::new(
+            stratus_outputs::user_pool_id(&info.instance_id),
+            stratus_outputs::user_pool_client_id(&info.instance_id),
+            &info.origin,
+        );
+        // Amplify's app client does not allow USER_PASSWORD_AUTH (real Cognito refuses it);
+        // the sandbox accepts it so that apps and tests can sign in without SRP
+        // (crates/auth/README.md, "USER_PASSWORD_AUTH").
+        config.allow_user_password_auth = true;
+        let auth = AuthService::open(&self.store, spec.clone(), config, self.outbox.clone())
+            .await
+            .map_err(|e| format!("auth: {e}"))?;
+        Ok(Services {
+            auth: Some(auth),
+            outbox: Some(self.outbox.clone()),
         })
     }
 }

@@ -85,6 +85,7 @@ async fn fixture() -> Fixture {
             outputs_path: outputs_path.clone(),
             origin: "https://127.0.0.1:9".into(),
             ca_file: tmp.path().join("rootCA.pem"),
+            outbox: Outbox::new(),
         },
         shared.clone(),
         store,
@@ -238,6 +239,7 @@ async fn a_panicking_loader_is_a_failed_reload() {
             outputs_path: tmp.path().join(outputs_file::OUTPUTS_FILE),
             origin: "https://127.0.0.1:9".into(),
             ca_file: tmp.path().join("rootCA.pem"),
+            outbox: Outbox::new(),
         },
         shared.clone(),
         store,
@@ -259,4 +261,71 @@ fn api_key_lifetime_follows_the_definition() {
         api_key_ttl(&Backend::default()),
         Duration::from_secs(7 * 86_400)
     );
+}
+
+fn backend_with_auth(tag: &str) -> Backend {
+    let props = json!({"loginWith": {"email": true}});
+    Backend {
+        auth: Some(stratus_spec::auth::AuthSpec::from_props(&props).unwrap()),
+        ..backend_tagged(tag)
+    }
+}
+
+#[tokio::test]
+async fn define_auth_opens_the_user_pool_the_outputs_advertise_and_the_outbox_survives() {
+    let f = fixture().await;
+    f.script.set(Ok(backend_with_auth("one")));
+    let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
+        panic!("expected a load");
+    };
+    let written = read_outputs(&f.outputs_path);
+    let instance_id = written["instance_id"].as_str().unwrap();
+    let auth = live.services.auth.clone().expect("no user pool opened");
+    let config = auth.config();
+    assert_eq!(
+        config.user_pool_id,
+        stratus_outputs::user_pool_id(instance_id)
+    );
+    assert_eq!(
+        config.client_id,
+        stratus_outputs::user_pool_client_id(instance_id)
+    );
+    assert_eq!(config.origin, "https://127.0.0.1:9");
+    assert!(config.allow_user_password_auth);
+    let outbox = live.services.outbox.clone().expect("no outbox");
+
+    let sign_up = json!({
+        "ClientId": config.client_id,
+        "Username": "ada@example.com",
+        "Password": "Passw0rd!",
+        "UserAttributes": [{"Name": "email", "Value": "ada@example.com"}],
+    })
+    .to_string();
+    auth.handle("SignUp", sign_up.as_bytes()).await.unwrap();
+    assert_eq!(outbox.messages().len(), 1);
+
+    // Without defineAuth nothing of it is served.
+    f.script.set(Ok(backend_tagged("two")));
+    let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
+        panic!("expected a load");
+    };
+    assert!(live.services.auth.is_none());
+    assert!(live.services.outbox.is_none());
+
+    // Back again: the same pool (users kept in the store) and the same outbox.
+    f.script.set(Ok(backend_with_auth("three")));
+    let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
+        panic!("expected a load");
+    };
+    assert_eq!(live.generation, 3);
+    let again = live.services.auth.clone().unwrap();
+    assert_eq!(again.issuer(), auth.issuer());
+    assert_eq!(again.jwks(), auth.jwks());
+    let taken = again
+        .handle("SignUp", sign_up.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(taken.name(), "UsernameExistsException");
+    assert!(Arc::ptr_eq(&live.services.outbox.clone().unwrap(), &outbox));
+    assert_eq!(outbox.messages().len(), 1);
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use stratus_server::{LocalCa, Shared};
+use stratus_auth::Outbox;
+use stratus_server::{LiveBackend, LocalCa, Shared};
 use stratus_store::Store;
 
 use crate::args::SandboxArgs;
@@ -69,6 +70,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             outputs_path,
             origin: origin.clone(),
             ca_file: ca_file.clone(),
+            outbox: Outbox::new(),
         },
         shared.clone(),
         store.clone(),
@@ -131,7 +133,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     banner_line("CA", &ca_file.display().to_string());
     banner_line("watching", &amplify_dir.display().to_string());
     let mut shown_endpoints = Vec::new();
-    announce(&outcome, &mut shown_endpoints, true);
+    announce(&outcome, &origin, &mut shown_endpoints, true);
     tracing::info!(
         "ready in {}; watching for changes (Ctrl-C to stop)",
         ms(started.elapsed())
@@ -144,7 +146,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             }
             tracing::info!("changed: {}", describe_paths(&paths, &root));
             let outcome = reloader.reload().await;
-            announce(&outcome, &mut shown_endpoints, false);
+            announce(&outcome, &origin, &mut shown_endpoints, false);
         }
     };
     tokio::select! {
@@ -160,7 +162,12 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-fn announce(outcome: &Outcome, shown_endpoints: &mut Vec<(String, String)>, first: bool) {
+fn announce(
+    outcome: &Outcome,
+    origin: &str,
+    shown_endpoints: &mut Vec<(String, String)>,
+    first: bool,
+) {
     announce_warnings(outcome);
     match outcome {
         Outcome::Loaded {
@@ -180,7 +187,7 @@ fn announce(outcome: &Outcome, shown_endpoints: &mut Vec<(String, String)>, firs
                 live.generation,
                 services_text(&live.services())
             );
-            let endpoints = endpoint_lines(&live.outputs);
+            let endpoints = endpoint_lines(live, origin);
             if endpoints != *shown_endpoints {
                 for (name, url) in &endpoints {
                     banner_line(name, url);
@@ -218,21 +225,16 @@ fn announce_warnings(outcome: &Outcome) {
     }
 }
 
-/// `graphql https://…/graphql` and `custom.stratus.*_endpoint` lines, from the outputs.
-fn endpoint_lines(outputs: &serde_json::Value) -> Vec<(String, String)> {
+/// `graphql` (the outputs' `data.url`), then the endpoints this generation really serves
+/// (`user_pool`, `jwks`, `outbox` when `defineAuth` is there). The outputs always advertise
+/// `custom.stratus.*_endpoint`; a service not served is not announced.
+fn endpoint_lines(live: &LiveBackend, origin: &str) -> Vec<(String, String)> {
     let mut lines = Vec::new();
-    if let Some(url) = outputs.pointer("/data/url").and_then(|u| u.as_str()) {
+    if let Some(url) = live.outputs.pointer("/data/url").and_then(|u| u.as_str()) {
         lines.push(("graphql".to_owned(), url.to_owned()));
     }
-    if let Some(custom) = outputs
-        .pointer("/custom/stratus")
-        .and_then(|c| c.as_object())
-    {
-        for (key, value) in custom {
-            if let (Some(name), Some(url)) = (key.strip_suffix("_endpoint"), value.as_str()) {
-                lines.push((name.to_owned(), url.to_owned()));
-            }
-        }
+    for (name, url) in live.services.endpoints(origin) {
+        lines.push((name.to_owned(), url));
     }
     lines
 }
@@ -295,28 +297,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn endpoints_come_from_the_outputs() {
+    fn only_served_endpoints_are_announced() {
         let outputs = json!({
             "data": {"url": "https://127.0.0.1:4280/graphql"},
             "custom": {"stratus": {
-                "user_pool_endpoint": "https://127.0.0.1:4280/cognito",
+                "user_pool_endpoint": "https://127.0.0.1:4280/cognito-idp",
                 "ca_file": "/ca/rootCA.pem"
             }}
         });
+        let shared = Shared::new();
+        let live = shared.swap(stratus_spec::Backend::default(), outputs, Duration::ZERO);
+        // No user pool was opened: the advertised user_pool_endpoint is not announced.
         assert_eq!(
-            endpoint_lines(&outputs),
-            vec![
-                (
-                    "graphql".to_owned(),
-                    "https://127.0.0.1:4280/graphql".to_owned()
-                ),
-                (
-                    "user_pool".to_owned(),
-                    "https://127.0.0.1:4280/cognito".to_owned()
-                ),
-            ]
+            endpoint_lines(&live, "https://127.0.0.1:4280"),
+            vec![(
+                "graphql".to_owned(),
+                "https://127.0.0.1:4280/graphql".to_owned()
+            )]
         );
-        assert!(endpoint_lines(&json!({"version": "1.4"})).is_empty());
+        let live = shared.swap(
+            stratus_spec::Backend::default(),
+            json!({"version": "1.4"}),
+            Duration::ZERO,
+        );
+        assert!(endpoint_lines(&live, "https://127.0.0.1:4280").is_empty());
     }
 
     #[test]

@@ -451,3 +451,180 @@ async fn broken_edit_keeps_serving_and_reports_file_and_line() {
     })
     .await;
 }
+
+// ---- the user pool of defineAuth -------------------------------------------------------------
+
+/// The decoded JSON of a JWT segment (base64url without padding).
+fn jwt_part(token: &str, index: usize) -> Value {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let segment = token.split('.').nth(index).unwrap();
+    let mut bytes = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in segment.bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c).unwrap();
+        acc = (acc << 6) | u32::try_from(value).unwrap();
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push(u8::try_from((acc >> bits) & 0xff).unwrap());
+        }
+    }
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+async fn cognito(
+    client: &reqwest::Client,
+    endpoint: &str,
+    action: &str,
+    body: Value,
+) -> (u16, Value) {
+    let response = client
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{action}"),
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn serves_the_user_pool_the_outputs_advertise_across_reloads() {
+    let project = Project::new();
+    let mut sandbox = project.sandbox(&[]);
+    let client = https_client(&project.ca_pem());
+    let outputs = read_outputs(&project.outputs());
+    let origin = format!("https://127.0.0.1:{}", sandbox.port);
+    let pool_id = outputs["auth"]["user_pool_id"].as_str().unwrap().to_owned();
+    let client_id = outputs["auth"]["user_pool_client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let endpoint = outputs["custom"]["stratus"]["user_pool_endpoint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(endpoint, format!("{origin}/cognito-idp"));
+    let jwks_url = format!("{origin}/{pool_id}/.well-known/jwks.json");
+    // The banner announces what is really served.
+    let log = sandbox.log();
+    assert!(log.contains(&format!("user_pool      {endpoint}")), "{log}");
+    assert!(log.contains(&format!("jwks           {jwks_url}")), "{log}");
+    assert!(
+        log.contains(&format!("outbox         {origin}/_stratus/outbox")),
+        "{log}"
+    );
+    assert!(!log.contains("identity_pool"), "{log}");
+
+    let email = "ada@example.com";
+    let (status, body) = cognito(
+        &client,
+        &endpoint,
+        "SignUp",
+        serde_json::json!({
+            "ClientId": client_id,
+            "Username": email,
+            "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": email}],
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["UserConfirmed"], false);
+    assert_eq!(body["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+    let sub = body["UserSub"].as_str().unwrap().to_owned();
+
+    // A wrong client id is refused as Cognito refuses it.
+    let (status, body) = cognito(
+        &client,
+        &endpoint,
+        "SignUp",
+        serde_json::json!({"ClientId": "nope", "Username": "x@example.com", "Password": "Passw0rd!"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["__type"].as_str().unwrap().ends_with("Exception"),
+        "{body}"
+    );
+
+    let outbox_url = format!("{origin}/_stratus/outbox?to={email}");
+    let outbox = |client: reqwest::Client, url: String| async move {
+        client
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let messages = outbox(client.clone(), outbox_url.clone()).await;
+    assert_eq!(messages.as_array().unwrap().len(), 1, "{messages}");
+    let code = messages[0]["code"].as_str().unwrap().to_owned();
+    sandbox.wait_log(&code); // printed in the terminal too
+
+    // A reload keeps the outbox, the users and the signing key.
+    let jwks: Value = client
+        .get(&jwks_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    add_field(&project.resource(), "extraNote");
+    wait_until("generation 2", || async {
+        sandbox.health(&client, "https").await.1["generation"] == 2
+    })
+    .await;
+    assert_eq!(outbox(client.clone(), outbox_url).await, messages);
+    let (status, body) = cognito(
+        &client,
+        &endpoint,
+        "ConfirmSignUp",
+        serde_json::json!({"ClientId": client_id, "Username": email, "ConfirmationCode": code}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = cognito(
+        &client,
+        &endpoint,
+        "InitiateAuth",
+        serde_json::json!({
+            "ClientId": client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": email, "PASSWORD": "Passw0rd!"},
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id_token = body["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let header = jwt_part(id_token, 0);
+    let claims = jwt_part(id_token, 1);
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(claims["iss"], format!("{origin}/{pool_id}"));
+    assert_eq!(claims["aud"], client_id);
+    assert_eq!(claims["sub"], sub);
+
+    let jwks_after: Value = client
+        .get(&jwks_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks_after, jwks);
+    let keys = jwks["keys"].as_array().unwrap();
+    assert!(
+        keys.iter()
+            .any(|k| k["kid"] == header["kid"] && k["kty"] == "RSA"),
+        "{jwks}"
+    );
+}

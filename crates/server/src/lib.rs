@@ -3,15 +3,19 @@
 //! - [`ca`]: the per-user local CA and the leaf certificate for `localhost`/`127.0.0.1`/`::1`;
 //! - [`live`]: the backend being served, swapped atomically on reload;
 //! - [`router`]: `/_stratus/health`, `/_stratus/outputs`, CORS, the request log, and the routes
-//!   of the live backend (none yet: unknown paths answer a JSON 404);
+//!   of the live backend (unknown paths answer a JSON 404);
+//! - [`services`]: what a generation serves (the Cognito user pool of `defineAuth`, the sandbox
+//!   outbox), opened by the reload path and mounted here;
 //! - [`serve`]: TLS and plain HTTP on one port (sniffing the first byte).
 
 pub mod ca;
 pub mod live;
 pub mod router;
 pub mod serve;
+pub mod services;
 
 pub use ca::{CaError, LocalCa};
 pub use live::{LiveBackend, Shared, services_of};
 pub use router::{HEALTH_PATH, OUTPUTS_PATH, router};
 pub use serve::{bind, serve};
+pub use services::{OUTBOX_PATH, Services};

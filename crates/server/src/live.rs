@@ -9,6 +9,8 @@ use std::time::{Duration, SystemTime};
 use axum::Router;
 use stratus_spec::Backend;
 
+use crate::services::Services;
+
 /// One loaded generation of the backend, with everything derived from it.
 #[derive(Debug)]
 pub struct LiveBackend {
@@ -20,7 +22,9 @@ pub struct LiveBackend {
     pub loaded_at: SystemTime,
     /// Load + outputs + write time of this generation.
     pub load_duration: Duration,
-    /// The service routes assembled from this backend.
+    /// The services opened for this generation (the user pool, the sandbox outbox, ...).
+    pub services: Services,
+    /// The service routes assembled from this backend and its services.
     pub(crate) router: Router,
 }
 
@@ -77,15 +81,29 @@ impl Shared {
             .clone()
     }
 
-    /// Swap in a new backend (its outputs already written) and return its generation.
+    /// Swap in a new backend that serves no service yet (its outputs already written) and
+    /// return its generation.
     pub fn swap(
         &self,
         backend: Backend,
         outputs: serde_json::Value,
         load_duration: Duration,
     ) -> Arc<LiveBackend> {
+        self.swap_with(backend, outputs, Services::default(), load_duration)
+    }
+
+    /// Swap in a new backend with the services opened for it (its outputs already written)
+    /// and return its generation. In-flight requests finish on the generation they started
+    /// with.
+    pub fn swap_with(
+        &self,
+        backend: Backend,
+        outputs: serde_json::Value,
+        services: Services,
+        load_duration: Duration,
+    ) -> Arc<LiveBackend> {
         let backend = Arc::new(backend);
-        let router = crate::router::backend_router(&backend);
+        let router = crate::router::backend_router(&backend, &services);
         let mut current = self
             .current
             .write()
@@ -97,6 +115,7 @@ impl Shared {
             outputs: Arc::new(outputs),
             loaded_at: SystemTime::now(),
             load_duration,
+            services,
             router,
         });
         *current = Some(live.clone());

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 
 use crate::live::Shared;
+use crate::services::Services;
 
 /// Path of the health endpoint.
 pub const HEALTH_PATH: &str = "/_stratus/health";
@@ -36,9 +37,13 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn(log_request))
 }
 
-/// The routes of one backend generation. No service is served yet: every path is a JSON 404.
-pub(crate) fn backend_router(_backend: &Arc<Backend>) -> Router {
-    Router::new().fallback(not_found)
+/// The routes of one backend generation: those of the services opened for it (absolute paths,
+/// merged), every other path a JSON 404.
+pub(crate) fn backend_router(_backend: &Arc<Backend>, services: &Services) -> Router {
+    services
+        .router()
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
 }
 
 /// Browsers call from the app's own origin (`http://localhost:5173`, ...). The Amplify client

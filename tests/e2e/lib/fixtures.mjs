@@ -18,8 +18,18 @@ export function expectedJson(name, file) {
  * Returns { dir, cleanup() }.
  */
 export function copyFixture(name) {
-  const src = path.join(CONFORMANCE_DIR, name, 'amplify');
-  if (!fs.existsSync(src)) throw new Error(`fixture ${name} has no amplify/ folder (${src})`);
+  return copyAmplify(path.join(CONFORMANCE_DIR, name, 'amplify'), name);
+}
+
+export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
+
+/** Like copyFixture, for examples/<name>/amplify/ (e.g. `notes`). */
+export function copyExample(name) {
+  return copyAmplify(path.join(EXAMPLES_DIR, name, 'amplify'), name);
+}
+
+function copyAmplify(src, name) {
+  if (!fs.existsSync(src)) throw new Error(`${name} has no amplify/ folder (${src})`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stratus-e2e-${name}-`));
   fs.cpSync(src, path.join(dir, 'amplify'), { recursive: true });
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
