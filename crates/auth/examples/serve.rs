@@ -5,8 +5,9 @@
 //!     [--props '{"loginWith":{"email":true}}'] [--allow-user-password-auth]
 //! ```
 //!
-//! It prints the `Auth.Cognito` configuration to give `Amplify.configure`; codes are in
-//! `GET /_stratus/outbox`.
+//! It prints the `Auth.Cognito` configuration to give `Amplify.configure` (with the identity
+//! pool endpoint) and the admin key (`admin`, the `admin-credentials.json` format) for
+//! `@aws-sdk/client-cognito-identity-provider`; codes are in `GET /_stratus/outbox`.
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.allow_user_password_auth = allow_password;
     let outbox = Outbox::new();
     let service = AuthService::open(&store, spec, config.clone(), outbox.clone()).await?;
+    let admin = service.admin_credentials().await?;
     let app = router(service).merge(outbox_router(Arc::clone(&outbox)));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
@@ -51,7 +53,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "userPoolId": config.user_pool_id,
             "userPoolClientId": config.client_id,
             "userPoolEndpoint": format!("{origin}/cognito-idp"),
-        }}})
+            "identityPoolId": "us-east-1:00000000-0000-0000-0000-000000000000",
+            "identityPoolEndpoint": format!("{origin}/cognito-identity"),
+            "allowGuestAccess": true,
+        }}, "admin": admin.to_file_json()})
     );
     axum::serve(listener, app).await?;
     Ok(())

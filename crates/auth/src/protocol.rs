@@ -51,6 +51,8 @@ pub fn router(state: AuthService) -> Router {
     let pool = state.config().user_pool_id.clone();
     Router::new()
         .route(USER_POOL_PATH, post(action))
+        // AWS SDKs append `/` to an endpoint's path.
+        .route(&format!("{USER_POOL_PATH}/"), post(action))
         .route(&format!("/{pool}/.well-known/jwks.json"), get(jwks))
         .route(
             &format!("/{pool}/.well-known/openid-configuration"),
@@ -59,6 +61,10 @@ pub fn router(state: AuthService) -> Router {
         .route("/confirmUser", get(confirm_user))
         .route(
             crate::identity::IDENTITY_POOL_PATH,
+            post(crate::identity::protocol::identity_action),
+        )
+        .route(
+            &format!("{}/", crate::identity::IDENTITY_POOL_PATH),
             post(crate::identity::protocol::identity_action),
         )
         .with_state(state)

@@ -6,7 +6,7 @@ use serde_json::json;
 use stratus_auth::{Clock as _, PrincipalKind};
 
 use crate::common::*;
-use crate::signing::signed_admin_request;
+use crate::signing::{signed_admin_request, signed_admin_request_to};
 
 #[tokio::test]
 async fn the_admin_key_is_made_once_and_kept() {
@@ -119,6 +119,31 @@ async fn admin_actions_need_the_admin_signature() {
         .unwrap();
     let (_, v) = h.send_json(req).await;
     assert_eq!(v["__type"], "InvalidParameterException");
+    // AWS SDKs post to the endpoint path plus `/`; the path is signed.
+    let req = signed_admin_request_to(
+        "/cognito-idp/",
+        "ListUsers",
+        &body,
+        &admin.access_key_id,
+        &admin.secret_access_key,
+        None,
+        now,
+    );
+    let (status, v) = h.send_json(req).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let mut req = send(&admin.access_key_id, &admin.secret_access_key, None, now);
+    *req.uri_mut() = "/cognito-idp/".parse().unwrap();
+    let (_, v) = h.send_json(req).await;
+    assert_eq!(v["__type"], "InvalidSignatureException");
+    let req = Request::post("/cognito-identity/")
+        .header("x-amz-target", "AWSCognitoIdentityService.GetId")
+        .body(Body::from(
+            json!({"IdentityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555", "Logins": {}})
+                .to_string(),
+        ))
+        .unwrap();
+    let (status, _) = h.send_json(req).await;
+    assert_eq!(status, StatusCode::OK);
     // Another pool id.
     let name = h
         .admin_err("ListUsers", json!({"UserPoolId": "us-east-1_Other"}))

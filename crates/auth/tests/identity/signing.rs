@@ -23,6 +23,19 @@ pub fn signed_admin_request(
     token: Option<&str>,
     at: i64,
 ) -> Request<Body> {
+    signed_admin_request_to("/cognito-idp", action, body, akid, secret, token, at)
+}
+
+/// [`signed_admin_request`] to another path.
+pub fn signed_admin_request_to(
+    path: &str,
+    action: &str,
+    body: &Value,
+    akid: &str,
+    secret: &str,
+    token: Option<&str>,
+    at: i64,
+) -> Request<Body> {
     let body = body.to_string();
     let target = format!("AWSCognitoIdentityProviderService.{action}");
     let headers = [
@@ -40,7 +53,7 @@ pub fn signed_admin_request(
         .build()
         .unwrap()
         .into();
-    let uri = format!("https://{HOST}/cognito-idp");
+    let uri = format!("https://{HOST}{path}");
     let signable = SignableRequest::new(
         "POST",
         uri.as_str(),
@@ -49,7 +62,7 @@ pub fn signed_admin_request(
     )
     .unwrap();
     let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut builder = Request::post("/cognito-idp");
+    let mut builder = Request::post(path);
     for (k, v) in headers {
         builder = builder.header(k, v);
     }
