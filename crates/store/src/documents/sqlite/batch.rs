@@ -80,23 +80,30 @@ async fn run(pool: SqlitePool, lock: Arc<Mutex<()>>, mut rx: mpsc::UnboundedRece
             }
         }
         let _guard = lock.lock().await;
+        if batch.len() == 1 {
+            // Alone: one autocommit statement (atomic; it takes the write lock as it starts).
+            one_by_one(&pool, &mut batch).await;
+            continue;
+        }
         match in_one_transaction(&pool, &batch).await {
             Ok(results) => {
                 for (job, result) in batch.drain(..).zip(results) {
                     let _ = job.reply.send(result);
                 }
             }
-            Err(()) => {
-                // Replay one by one (each statement its own transaction).
-                for job in batch.drain(..) {
-                    let result = match pool.acquire().await {
-                        Ok(mut conn) => execute(&mut conn, &job).await,
-                        Err(e) => Err(WriteError::Db(e)),
-                    };
-                    let _ = job.reply.send(result);
-                }
-            }
+            // Replay one by one (each statement its own transaction).
+            Err(()) => one_by_one(&pool, &mut batch).await,
         }
+    }
+}
+
+async fn one_by_one(pool: &SqlitePool, batch: &mut Vec<Job>) {
+    for job in batch.drain(..) {
+        let result = match pool.acquire().await {
+            Ok(mut conn) => execute(&mut conn, &job).await,
+            Err(e) => Err(WriteError::Db(e)),
+        };
+        let _ = job.reply.send(result);
     }
 }
 
