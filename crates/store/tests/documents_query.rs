@@ -676,3 +676,29 @@ async fn a_page_examines_at_most_max_page_items() {
     assert_eq!(second.items.len(), 5);
     assert_eq!(second.next_token, None);
 }
+
+#[tokio::test]
+async fn tokens_survive_a_restart() {
+    let f = posts().await;
+    let req = QueryRequest {
+        limit: Some(10),
+        ..QueryRequest::default()
+    };
+    let token = f.docs.query("Post", &req).await.unwrap().next_token;
+    assert!(token.is_some());
+    // The secret is kept in the database: a store reopened on it accepts the token.
+    let reopened = stratus_store::documents::SqliteDocumentStore::open(&f.store)
+        .await
+        .unwrap();
+    let page = reopened
+        .query(
+            "Post",
+            &QueryRequest {
+                next_token: token,
+                ..req
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items[0]["id"], json!("p10"));
+}
