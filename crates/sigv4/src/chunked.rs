@@ -5,13 +5,23 @@ use crate::canonical::{EMPTY_SHA256, hmac, sha256_hex};
 use crate::error::SigV4Error;
 use crate::verify::signature_matches;
 
-/// Checks chunk signatures in order.
-#[derive(Debug, Clone)]
+/// Checks chunk signatures in order. `Debug` hides the signing key.
+#[derive(Clone)]
 pub struct ChunkVerifier {
     key: [u8; 32],
     amz_date: String,
     scope: String,
     previous: String,
+}
+
+impl std::fmt::Debug for ChunkVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkVerifier")
+            .field("amz_date", &self.amz_date)
+            .field("scope", &self.scope)
+            .field("previous", &self.previous)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChunkVerifier {

@@ -54,8 +54,8 @@ impl<'a> SignedRequest<'a> {
     }
 }
 
-/// What a [`CredentialResolver`] knows about an access key id.
-#[derive(Debug, Clone)]
+/// What a [`CredentialResolver`] knows about an access key id. `Debug` hides the secret.
+#[derive(Clone)]
 pub struct ResolvedCredential<P> {
     pub secret_access_key: String,
     /// The session token requests must carry (temporary credentials); `None` for long-lived
@@ -65,6 +65,20 @@ pub struct ResolvedCredential<P> {
     pub expires_at: Option<i64>,
     /// Who signs with this key (returned in [`Verified`]).
     pub principal: P,
+}
+
+impl<P: std::fmt::Debug> std::fmt::Debug for ResolvedCredential<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResolvedCredential")
+            .field("secret_access_key", &"<redacted>")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expires_at", &self.expires_at)
+            .field("principal", &self.principal)
+            .finish()
+    }
 }
 
 /// A store failure while resolving a key (answered as an internal error).
@@ -96,8 +110,8 @@ pub enum Payload {
     Streaming(String),
 }
 
-/// A request whose signature checked out.
-#[derive(Debug, Clone)]
+/// A request whose signature checked out. `Debug` hides the signing key.
+#[derive(Clone)]
 pub struct Verified<P> {
     pub access_key_id: String,
     pub principal: P,
@@ -110,6 +124,20 @@ pub struct Verified<P> {
     amz_date: String,
     scope: String,
     key: [u8; 32],
+}
+
+impl<P: std::fmt::Debug> std::fmt::Debug for Verified<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("access_key_id", &self.access_key_id)
+            .field("principal", &self.principal)
+            .field("region", &self.region)
+            .field("service", &self.service)
+            .field("presigned", &self.presigned)
+            .field("payload", &self.payload)
+            .field("signature", &self.signature)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<P> Verified<P> {

@@ -647,7 +647,8 @@ async fn streaming_chunks_follow_the_seed_signature() {
     assert!(decode_signed_chunks(&dropped, &mut verified.chunk_verifier()).is_err());
 }
 
-/// Vectors of AWS's SigV4 test suite (`get-vanilla`, `get-vanilla-query-order-key-case`).
+/// Vectors of AWS's SigV4 test suite (`get-vanilla`, `post-vanilla`, `get-vanilla-query`
+/// with one parameter, `get-vanilla-query-order-key-case`).
 #[tokio::test]
 async fn aws_test_suite_vectors() {
     let mut m = HashMap::new();
@@ -662,17 +663,30 @@ async fn aws_test_suite_vectors() {
     );
     let keys = Keys(m);
     let now = stratus_sigv4::parse_amz_date("20150830T123600Z").unwrap();
-    for (uri, signature) in [
+    for (method, uri, signature) in [
         (
+            "GET",
             "/",
             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
         ),
         (
+            "POST",
+            "/",
+            "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b",
+        ),
+        (
+            "GET",
+            "/?Param1=value1",
+            "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb",
+        ),
+        (
+            "GET",
             "/?Param2=value2&Param1=value1",
             "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
         ),
     ] {
         let parts = http::Request::builder()
+            .method(method)
             .uri(uri)
             .header("host", "example.amazonaws.com")
             .header("x-amz-date", "20150830T123600Z")
@@ -690,4 +704,13 @@ async fn aws_test_suite_vectors() {
         let ok = Verifier::new("service").verify(&req, &keys, now).await;
         assert_eq!(ok.map(|v| v.principal), Ok("suite".to_string()), "{uri}");
     }
+}
+
+#[test]
+fn debug_output_hides_secrets() {
+    let c = keys().0["ASIATEMPORARY"].clone();
+    let shown = format!("{c:?}");
+    assert!(!shown.contains("tempSecret"), "{shown}");
+    assert!(!shown.contains("FwoGZXIvYXdzE"), "{shown}");
+    assert!(shown.contains("guest"));
 }
