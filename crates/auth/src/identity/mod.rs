@@ -72,14 +72,23 @@ pub struct Principal {
     pub expires_at: Option<i64>,
 }
 
-/// What `GetCredentialsForIdentity` hands out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What `GetCredentialsForIdentity` hands out. `Debug` hides the secret and token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct TemporaryCredentials {
     pub access_key_id: String,
     pub secret_key: String,
     pub session_token: String,
     /// Unix seconds.
     pub expiration: i64,
+}
+
+impl std::fmt::Debug for TemporaryCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemporaryCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TemporaryCredentials {
@@ -94,8 +103,9 @@ impl TemporaryCredentials {
     }
 }
 
-/// The sandbox's long-term admin key (SigV4-signs the Cognito admin actions).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The sandbox's long-term admin key (SigV4-signs the Cognito admin actions). `Debug` hides
+/// the secret.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AdminCredentials {
     pub access_key_id: String,
     pub secret_access_key: String,
@@ -105,6 +115,18 @@ pub struct AdminCredentials {
     /// `<origin>/cognito-idp`.
     pub user_pool_endpoint: String,
     pub created_at: i64,
+}
+
+impl std::fmt::Debug for AdminCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("region", &self.region)
+            .field("user_pool_id", &self.user_pool_id)
+            .field("user_pool_endpoint", &self.user_pool_endpoint)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AdminCredentials {
@@ -183,6 +205,27 @@ mod tests {
             derive_session_token(b"k", &id),
             derive_session_token(b"k", "ASIAX")
         );
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let a = AdminCredentials {
+            access_key_id: "AKIAX".into(),
+            secret_access_key: "s3cr3t".into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_X".into(),
+            user_pool_endpoint: "https://h/cognito-idp".into(),
+            created_at: 1,
+        };
+        assert!(!format!("{a:?}").contains("s3cr3t"));
+        let t = TemporaryCredentials {
+            access_key_id: "ASIAX".into(),
+            secret_key: "s3cr3t".into(),
+            session_token: "t0ken".into(),
+            expiration: 2,
+        };
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("s3cr3t") && !shown.contains("t0ken") && shown.contains("ASIAX"));
     }
 
     #[test]
