@@ -27,11 +27,34 @@ pub fn write_if_changed(path: &Path, text: &str) -> Result<bool, WriteError> {
     if std::fs::read(path).is_ok_and(|current| current == text.as_bytes()) {
         return Ok(false);
     }
-    write_atomic(path, text.as_bytes())?;
+    write_atomic(path, text.as_bytes(), false)?;
     Ok(true)
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// [`write_if_changed`] for a secret: the file is readable by its owner only (mode 0600 on
+/// Unix, from its creation on).
+pub fn write_private_if_changed(path: &Path, text: &str) -> Result<bool, WriteError> {
+    if std::fs::read(path).is_ok_and(|current| current == text.as_bytes()) {
+        return Ok(false);
+    }
+    write_atomic(path, text.as_bytes(), true)?;
+    Ok(true)
+}
+
+fn create(path: &Path, private: bool) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if private {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    options.open(path)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> Result<(), WriteError> {
     let err = |source| WriteError {
         path: path.to_path_buf(),
         source,
@@ -46,7 +69,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp)
+    // A leftover temp file may have other permissions: start from a fresh one.
+    let _ = std::fs::remove_file(&tmp);
+    let written = create(&tmp, private)
         .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_data()))
         .and_then(|()| std::fs::rename(&tmp, path));
     if let Err(source) = written {
@@ -86,6 +111,19 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from(OUTPUTS_FILE)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("state/admin-credentials.json");
+        assert!(write_private_if_changed(&path, "{\"k\": 1}").unwrap());
+        assert!(!write_private_if_changed(&path, "{\"k\": 1}").unwrap());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{\"k\": 1}");
     }
 
     #[test]

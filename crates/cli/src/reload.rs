@@ -90,6 +90,7 @@ pub struct Reloader {
     ca_file: PathBuf,
     instance_id: String,
     outbox: Arc<Outbox>,
+    admin_credentials_path: PathBuf,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -102,7 +103,13 @@ pub struct ReloaderConfig {
     /// Created once per process: the user pool's sender in the sandbox (every message is
     /// logged and kept), served at `GET /_stratus/outbox`; its messages survive reloads.
     pub outbox: Arc<Outbox>,
+    /// Where the user pool's admin key is written for SigV4-signed admin actions
+    /// (`.amplify/stratus/<identifier>/admin-credentials.json`), when `defineAuth` is there.
+    pub admin_credentials_path: PathBuf,
 }
+
+/// The file name of the admin credentials in the state directory.
+pub const ADMIN_CREDENTIALS_FILE: &str = "admin-credentials.json";
 
 impl Reloader {
     pub async fn new(
@@ -122,6 +129,7 @@ impl Reloader {
             ca_file: config.ca_file,
             instance_id,
             outbox: config.outbox,
+            admin_credentials_path: config.admin_credentials_path,
             load,
             outputs,
         })
@@ -181,6 +189,9 @@ impl Reloader {
         };
         let outputs = (self.outputs)(&backend, &info)?;
         let services = self.open_services(&backend, &info).await?;
+        if let Some(auth) = &services.auth {
+            self.write_admin_credentials(auth).await?;
+        }
         let outputs_written =
             outputs_file::write_if_changed(&self.outputs_path, &outputs_file::render(&outputs))
                 .map_err(|e| e.to_string())?;
@@ -216,6 +227,7 @@ impl Reloader {
         // the sandbox accepts it so that apps and tests can sign in without SRP
         // (crates/auth/README.md, "USER_PASSWORD_AUTH").
         config.allow_user_password_auth = true;
+        config.identity_pool_id = Some(stratus_outputs::identity_pool_id(&info.instance_id));
         let auth = AuthService::open(&self.store, spec.clone(), config, self.outbox.clone())
             .await
             .map_err(|e| format!("auth: {e}"))?;
@@ -223,6 +235,18 @@ impl Reloader {
             auth: Some(auth),
             outbox: Some(self.outbox.clone()),
         })
+    }
+
+    /// The pool's admin key (made on first use, then the same) for `@aws-sdk` admin clients.
+    async fn write_admin_credentials(&self, auth: &AuthService) -> Result<(), String> {
+        let credentials = auth
+            .admin_credentials()
+            .await
+            .map_err(|e| format!("auth admin credentials: {e}"))?;
+        let text = outputs_file::render(&credentials.to_file_json());
+        outputs_file::write_private_if_changed(&self.admin_credentials_path, &text)
+            .map_err(|e| e.to_string())?;
+        Ok(())
     }
 }
 

@@ -34,7 +34,7 @@ fn backend_tagged(tag: &str) -> Backend {
 }
 
 struct Fixture {
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
     outputs_path: PathBuf,
     shared: Arc<Shared>,
     script: Arc<Script>,
@@ -86,6 +86,7 @@ async fn fixture() -> Fixture {
             origin: "https://127.0.0.1:9".into(),
             ca_file: tmp.path().join("rootCA.pem"),
             outbox: Outbox::new(),
+            admin_credentials_path: tmp.path().join("state").join(ADMIN_CREDENTIALS_FILE),
         },
         shared.clone(),
         store,
@@ -95,7 +96,7 @@ async fn fixture() -> Fixture {
     .await
     .unwrap();
     Fixture {
-        _tmp: tmp,
+        tmp,
         outputs_path,
         shared,
         script,
@@ -240,6 +241,7 @@ async fn a_panicking_loader_is_a_failed_reload() {
             origin: "https://127.0.0.1:9".into(),
             ca_file: tmp.path().join("rootCA.pem"),
             outbox: Outbox::new(),
+            admin_credentials_path: tmp.path().join("state").join(ADMIN_CREDENTIALS_FILE),
         },
         shared.clone(),
         store,
@@ -292,6 +294,19 @@ async fn define_auth_opens_the_user_pool_the_outputs_advertise_and_the_outbox_su
     );
     assert_eq!(config.origin, "https://127.0.0.1:9");
     assert!(config.allow_user_password_auth);
+    assert_eq!(
+        config.identity_pool_id.as_deref(),
+        Some(stratus_outputs::identity_pool_id(instance_id).as_str())
+    );
+    let admin: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(f.tmp.path().join("state").join(ADMIN_CREDENTIALS_FILE)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(admin["userPoolId"], config.user_pool_id);
+    assert_eq!(
+        admin["accessKeyId"],
+        auth.admin_credentials().await.unwrap().access_key_id
+    );
     let outbox = live.services.outbox.clone().expect("no outbox");
 
     let sign_up = json!({

@@ -71,6 +71,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             origin: origin.clone(),
             ca_file: ca_file.clone(),
             outbox: Outbox::new(),
+            admin_credentials_path: state_dir.join(reload::ADMIN_CREDENTIALS_FILE),
         },
         shared.clone(),
         store.clone(),

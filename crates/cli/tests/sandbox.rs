@@ -519,7 +519,22 @@ async fn serves_the_user_pool_the_outputs_advertise_across_reloads() {
         log.contains(&format!("outbox         {origin}/_stratus/outbox")),
         "{log}"
     );
-    assert!(!log.contains("identity_pool"), "{log}");
+    assert!(
+        log.contains(&format!("identity_pool  {origin}/cognito-identity")),
+        "{log}"
+    );
+    // The admin key for SigV4-signed admin actions, readable by its owner only.
+    let admin_file = project.state_dir().join("admin-credentials.json");
+    let admin = read_outputs(&admin_file);
+    assert_eq!(admin["userPoolId"], pool_id);
+    assert_eq!(admin["userPoolEndpoint"], endpoint);
+    assert_eq!(admin["accessKeyId"].as_str().unwrap().len(), 20);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&admin_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     let email = "ada@example.com";
     let (status, body) = cognito(

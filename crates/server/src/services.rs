@@ -13,7 +13,8 @@ pub const OUTBOX_PATH: &str = "/_stratus/outbox";
 /// Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Services {
-    /// The Cognito user pool of `defineAuth` (`POST /cognito-idp`, JWKS, discovery).
+    /// The Cognito user pool of `defineAuth` (`POST /cognito-idp`, JWKS, discovery) and its
+    /// identity pool (`POST /cognito-identity`).
     pub auth: Option<AuthService>,
     /// The sandbox outbox (`GET /_stratus/outbox`). Created once per process so that messages
     /// survive reloads; `None` outside the sandbox (`stratus serve` does not expose it).
@@ -34,7 +35,7 @@ impl Services {
     }
 
     /// `(name, url)` of every endpoint really served, for start-up banners:
-    /// `user_pool`, `jwks` (under the pool's issuer) and `outbox`.
+    /// `user_pool`, `jwks` (under the pool's issuer), `identity_pool` and `outbox`.
     pub fn endpoints(&self, origin: &str) -> Vec<(&'static str, String)> {
         let origin = origin.trim_end_matches('/');
         let mut lines = Vec::new();
@@ -44,6 +45,10 @@ impl Services {
                 format!("{origin}{}", stratus_auth::protocol::USER_POOL_PATH),
             ));
             lines.push(("jwks", format!("{}/.well-known/jwks.json", auth.issuer())));
+            lines.push((
+                "identity_pool",
+                format!("{origin}{}", stratus_auth::identity::IDENTITY_POOL_PATH),
+            ));
         }
         if self.outbox.is_some() {
             lines.push(("outbox", format!("{origin}{OUTBOX_PATH}")));

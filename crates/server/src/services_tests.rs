@@ -185,6 +185,7 @@ async fn endpoints_list_only_what_is_served() {
         vec![
             ("user_pool", format!("{ORIGIN}/cognito-idp")),
             ("jwks", format!("{ORIGIN}/{POOL_ID}/.well-known/jwks.json")),
+            ("identity_pool", format!("{ORIGIN}/cognito-identity")),
             ("outbox", format!("{ORIGIN}/_stratus/outbox")),
         ]
     );

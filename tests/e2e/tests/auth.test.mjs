@@ -8,9 +8,10 @@
 //
 // The client is pointed at the sandbox with `amplifyConfig(outputs)` (lib/auth.mjs): the
 // outputs parsed by the client's own parseAmplifyConfig, plus Auth.Cognito.userPoolEndpoint /
-// identityPoolEndpoint from `custom.stratus`. While the identity pool endpoint is not served,
-// the identity pool is left out of the configuration (fetchAuthSession then returns tokens
-// only), and credentials are asserted only once it answers.
+// identityPoolEndpoint from `custom.stratus`. The user-pool flows run with the identity pool
+// left out of the configuration (fetchAuthSession then returns tokens only), so they do not
+// depend on it; fetchAuthSession credentials have their own subtests, skipped while the
+// identity pool endpoint does not answer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -109,11 +110,13 @@ test('auth: the aws-amplify client against the sandbox user pool', { timeout: 18
     const clientId = outputs.auth.user_pool_client_id;
     const issuer = `${origin}/${userPoolId}`;
     const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
-    const withIdentityPool = await identityPoolServed(outputs);
-    if (!withIdentityPool) {
-      t.diagnostic(`identity pool not served at ${stratus.identity_pool_endpoint}: configured without it`);
+    // The user-pool flows run without the identity pool in the configuration, so that they do
+    // not depend on it; the identity pool has its own subtests at the end (when served).
+    const identityPool = await identityPoolServed(outputs);
+    if (!identityPool) {
+      t.diagnostic(`identity pool not served at ${stratus.identity_pool_endpoint}: its subtests are skipped`);
     }
-    Amplify.configure(amplifyConfig(outputs, { identityPool: withIdentityPool }));
+    Amplify.configure(amplifyConfig(outputs, { identityPool: false }));
 
     await t.test('the configuration points the client at the sandbox', () => {
       const cognitoConfig = Amplify.getConfig().Auth.Cognito;
@@ -178,13 +181,7 @@ test('auth: the aws-amplify client against the sandbox user pool', { timeout: 18
       assert.equal(access.payload.sub, sub);
       assert.equal(typeof access.payload.origin_jti, 'string');
       assert.ok(access.payload.exp > access.payload.iat);
-
-      if (withIdentityPool) {
-        assert.equal(typeof session.credentials?.accessKeyId, 'string', 'no identity pool credentials');
-        assert.equal(typeof session.identityId, 'string');
-      } else {
-        assert.equal(session.credentials, undefined);
-      }
+      assert.equal(session.credentials, undefined, 'no identity pool is configured');
     });
 
     await t.test('fetchUserAttributes / updateUserAttributes / confirmUserAttribute', async () => {
@@ -470,6 +467,59 @@ test('auth: the aws-amplify client against the sandbox user pool', { timeout: 18
       }
       await signOut();
     });
+
+    // ---- the identity pool (fetchAuthSession credentials) --------------------------------
+    const skip = identityPool ? false : 'the identity pool endpoint is not served';
+    const carol = address('carol');
+    let carolIdentity;
+    await t.test('identity pool: a signed-in user gets credentials for their identity', { skip }, async () => {
+      await signOut();
+      Amplify.configure(amplifyConfig(outputs, { identityPool: true }));
+      const cognitoConfig = Amplify.getConfig().Auth.Cognito;
+      assert.equal(cognitoConfig.identityPoolEndpoint, `${origin}/cognito-identity`);
+      assert.equal(cognitoConfig.identityPoolId, outputs.auth.identity_pool_id);
+      await registered(origin, carol, P1);
+      assert.equal((await signIn({ username: carol, password: P1 })).isSignedIn, true);
+      const session = await fetchAuthSession();
+      assert.equal(typeof session.credentials?.accessKeyId, 'string', 'no credentials');
+      assert.equal(typeof session.credentials.secretAccessKey, 'string');
+      assert.equal(typeof session.credentials.sessionToken, 'string');
+      assert.ok(session.credentials.expiration > new Date(), 'credentials already expired');
+      assert.match(session.identityId, /^us-east-1:[0-9a-f-]{36}$/);
+      carolIdentity = session.identityId;
+      assert.equal((await fetchAuthSession({ forceRefresh: true })).identityId, carolIdentity);
+      await signOut();
+    });
+
+    await t.test('identity pool: guest credentials when signed out', { skip }, async () => {
+      const session = await fetchAuthSession();
+      assert.equal(session.tokens, undefined);
+      assert.equal(typeof session.credentials?.accessKeyId, 'string', 'no guest credentials');
+      assert.match(session.identityId, /^us-east-1:[0-9a-f-]{36}$/);
+      assert.notEqual(session.identityId, carolIdentity);
+    });
+
+    await t.test(
+      'identity pool: signing in after guest credentials gives the user their identity',
+      {
+        skip,
+        // The client presents the stored guest identity id with the user's login
+        // (GetCredentialsForIdentity); Stratus refuses it when the user already has an identity
+        // ("Logins don't match"), so every fetchAuthSession of a returning user fails after a
+        // guest session. Reported to the auth crate; this passes once it is fixed.
+        todo: 'crates/auth: GetCredentialsForIdentity(guest id, Logins of a user with an identity)',
+      },
+      async () => {
+        try {
+          assert.equal((await signIn({ username: carol, password: P1 })).isSignedIn, true);
+          const session = await fetchAuthSession();
+          assert.equal(typeof session.credentials?.accessKeyId, 'string');
+          assert.equal(session.identityId, carolIdentity);
+        } finally {
+          await signOut();
+        }
+      },
+    );
   } finally {
     await sandbox?.stop();
     project.cleanup();
