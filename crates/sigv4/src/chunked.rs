@@ -95,3 +95,77 @@ pub fn decode_signed_chunks(
             .ok_or_else(|| bad("missing CRLF after chunk"))?;
     }
 }
+
+/// A decoded unsigned `aws-chunked` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsignedChunks {
+    pub payload: Vec<u8>,
+    /// Trailing headers (lower-case names), e.g. `x-amz-checksum-crc32`.
+    pub trailers: Vec<(String, String)>,
+}
+
+/// The payload and trailing headers of an unsigned `aws-chunked` body
+/// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`): `<hex size>\r\n<data>\r\n` ... `0\r\n`, then
+/// `name:value\r\n` trailers and a final `\r\n`. Chunk extensions are ignored.
+pub fn decode_unsigned_chunks(body: &[u8]) -> Result<UnsignedChunks, SigV4Error> {
+    let bad = |m: &str| SigV4Error::Chunk(format!("Malformed aws-chunked body: {m}."));
+    let line = |rest: &[u8]| -> Result<(usize, usize), SigV4Error> {
+        let end = rest
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .ok_or_else(|| bad("missing CRLF"))?;
+        Ok((end, end + 2))
+    };
+    let mut out = Vec::new();
+    let mut rest = body;
+    loop {
+        let (end, next) = line(rest)?;
+        let header = std::str::from_utf8(&rest[..end]).map_err(|_| bad("chunk header"))?;
+        let size = header.split(';').next().unwrap_or_default().trim();
+        let size = usize::from_str_radix(size, 16).map_err(|_| bad("chunk size"))?;
+        rest = &rest[next..];
+        if size == 0 {
+            break;
+        }
+        let data = rest.get(..size).ok_or_else(|| bad("truncated chunk"))?;
+        out.extend_from_slice(data);
+        rest = rest[size..]
+            .strip_prefix(b"\r\n")
+            .ok_or_else(|| bad("missing CRLF after chunk"))?;
+    }
+    let mut trailers = Vec::new();
+    while !rest.is_empty() {
+        let (end, next) = line(rest)?;
+        if end == 0 {
+            break;
+        }
+        let text = std::str::from_utf8(&rest[..end]).map_err(|_| bad("trailer"))?;
+        let (name, value) = text.split_once(':').ok_or_else(|| bad("trailer"))?;
+        trailers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+        rest = &rest[next..];
+    }
+    Ok(UnsignedChunks {
+        payload: out,
+        trailers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsigned_chunks_with_trailers() {
+        let body = b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n";
+        let decoded = decode_unsigned_chunks(body).unwrap();
+        assert_eq!(decoded.payload, b"hello world");
+        assert_eq!(
+            decoded.trailers,
+            [("x-amz-checksum-crc32".to_string(), "AAAAAA==".to_string())]
+        );
+        assert_eq!(decode_unsigned_chunks(b"0\r\n\r\n").unwrap().payload, b"");
+        assert!(decode_unsigned_chunks(b"5\r\nhel").is_err());
+        assert!(decode_unsigned_chunks(b"z\r\n").is_err());
+        assert!(decode_unsigned_chunks(b"3\r\nabcX").is_err());
+    }
+}

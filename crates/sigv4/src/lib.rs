@@ -28,7 +28,7 @@ pub use auth::{
     query_params, read_auth,
 };
 pub use canonical::{EMPTY_SHA256, UNSIGNED_PAYLOAD, UriEncoding};
-pub use chunked::{ChunkVerifier, decode_signed_chunks};
+pub use chunked::{ChunkVerifier, UnsignedChunks, decode_signed_chunks, decode_unsigned_chunks};
 pub use error::SigV4Error;
 pub use verify::{
     Body, CredentialResolver, MAX_SKEW_SECS, Payload, ResolveError, ResolvedCredential,
