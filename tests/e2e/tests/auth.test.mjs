@@ -289,6 +289,39 @@ test('auth: the aws-amplify client against the sandbox user pool', { timeout: 18
       assert.ok(!preference.enabled?.includes('TOTP'), JSON.stringify(preference));
     });
 
+    await t.test('refresh with InitiateAuth REFRESH_TOKEN_AUTH (what aws-amplify <= 6.15 sends)', async () => {
+      // The client keeps its refresh token to itself: sign in directly (TOTP is off again).
+      const endpoint = stratus.user_pool_endpoint;
+      const direct = await cognito(endpoint, 'InitiateAuth', {
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: renamed, PASSWORD: P2 },
+      });
+      assert.equal(direct.status, 200, JSON.stringify(direct.body));
+      const { RefreshToken, AccessToken } = direct.body.AuthenticationResult;
+      const refreshed = await cognito(endpoint, 'InitiateAuth', {
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: RefreshToken },
+      });
+      assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+      const result = refreshed.body.AuthenticationResult;
+      assert.equal(result.RefreshToken, undefined, 'Cognito does not rotate on REFRESH_TOKEN_AUTH');
+      const access = await jwtVerify(result.AccessToken, jwks, { issuer });
+      assert.equal(access.payload.sub, sub);
+      const original = await jwtVerify(AccessToken, jwks, { issuer });
+      assert.equal(access.payload.origin_jti, original.payload.origin_jti);
+      const id = await jwtVerify(result.IdToken, jwks, { issuer, audience: clientId });
+      assert.equal(id.payload.sub, sub);
+      // A made-up refresh token is refused.
+      const refused = await cognito(endpoint, 'InitiateAuth', {
+        ClientId: clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: 'not-a-refresh-token' },
+      });
+      assert.equal(refused.body.__type, 'NotAuthorizedException');
+    });
+
     await t.test('resetPassword / confirmResetPassword', async () => {
       await signOut();
       const { result, code } = await withCode(origin, renamed, () => resetPassword({ username: renamed }));
