@@ -159,8 +159,11 @@ impl AuthService {
         format!("{}:{}", self.identity_region(), uuid::Uuid::new_v4())
     }
 
-    /// The identity, checked against the caller (linking a guest identity on first sign-in).
-    async fn identity_for(&self, identity_id: &str, caller: &Caller) -> CResult<()> {
+    /// The identity the caller gets credentials for, checked against the caller. A guest
+    /// identity presented with a user's login becomes the user's if the user has none yet;
+    /// otherwise it is merged into the user's identity, whose id is returned (Cognito answers
+    /// the authenticated identity's id, and the client adopts it).
+    async fn identity_for(&self, identity_id: &str, caller: &Caller) -> CResult<String> {
         let mismatch = || {
             not_authorized(
                 "Logins don't match. Please include at least one valid login for this identity or identity pool.",
@@ -172,27 +175,29 @@ impl AuthService {
                 format!("Identity '{identity_id}' not found."),
             )
         })?;
-        match (&identity.sub, &caller.sub) {
-            (None, None) => {}
-            (Some(owner), Some(sub)) if crate::crypto::ct_eq(owner.as_bytes(), sub.as_bytes()) => {}
+        let effective = match (&identity.sub, &caller.sub) {
+            (None, None) => identity.identity_id,
+            (Some(owner), Some(sub)) if crate::crypto::ct_eq(owner.as_bytes(), sub.as_bytes()) => {
+                identity.identity_id
+            }
             (None, Some(sub)) => {
-                // A guest signs in: the guest identity becomes the user's, unless the user
-                // already has one.
-                if !self.db().link_identity(identity_id, sub).await? {
-                    return Err(mismatch());
+                if self.db().link_identity(identity_id, sub).await? {
+                    identity.identity_id
+                } else {
+                    self.db().identity_of_sub(sub).await?.ok_or_else(mismatch)?
                 }
             }
             _ => return Err(mismatch()),
-        }
-        self.db().touch_identity(identity_id, self.now()).await?;
-        Ok(())
+        };
+        self.db().touch_identity(&effective, self.now()).await?;
+        Ok(effective)
     }
 
     async fn get_credentials_for_identity(&self, r: ForIdentityRequest) -> CResult<Value> {
         let caller = self.caller(r.logins).await?;
-        self.identity_for(&r.identity_id, &caller).await?;
-        let credentials = self.issue_credentials(&r.identity_id, &caller).await?;
-        Ok(json!({"IdentityId": r.identity_id, "Credentials": credentials.to_json()}))
+        let identity_id = self.identity_for(&r.identity_id, &caller).await?;
+        let credentials = self.issue_credentials(&identity_id, &caller).await?;
+        Ok(json!({"IdentityId": identity_id, "Credentials": credentials.to_json()}))
     }
 
     async fn issue_credentials(
@@ -239,14 +244,14 @@ impl AuthService {
     /// `aud` = the identity pool id, `amr` as Cognito's.
     async fn get_open_id_token(&self, r: ForIdentityRequest) -> CResult<Value> {
         let caller = self.caller(r.logins).await?;
-        self.identity_for(&r.identity_id, &caller).await?;
+        let identity_id = self.identity_for(&r.identity_id, &caller).await?;
         let now = self.now();
         let amr = match &caller.provider {
             Some(p) => json!(["authenticated", p]),
             None => json!(["unauthenticated"]),
         };
         let mut claims = Map::new();
-        claims.insert("sub".into(), json!(r.identity_id));
+        claims.insert("sub".into(), json!(identity_id));
         claims.insert(
             "aud".into(),
             json!(
@@ -268,7 +273,7 @@ impl AuthService {
         claims.insert("iat".into(), json!(now));
         claims.insert("exp".into(), json!(now + OPEN_ID_TOKEN_TTL));
         let token = self.inner.signer.sign(&claims)?;
-        Ok(json!({"IdentityId": r.identity_id, "Token": token}))
+        Ok(json!({"IdentityId": identity_id, "Token": token}))
     }
 
     /// The principal behind a live access key id (identity-pool or admin credentials).

@@ -225,6 +225,36 @@ async fn a_guest_identity_becomes_the_users_on_first_sign_in() {
         )
         .await;
     assert_eq!(again["IdentityId"], guest);
+
+    // Signed out, the user browses as a new guest, then signs in again: the client presents
+    // the new guest id with the login and is answered with the user's identity.
+    let second_guest = h
+        .identity_ok(
+            "GetId",
+            json!({"IdentityPoolId": IDENTITY_POOL, "Logins": {}}),
+        )
+        .await["IdentityId"]
+        .clone();
+    assert_ne!(second_guest, guest);
+    let r = h
+        .identity_ok(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": second_guest, "Logins": {LOGINS_KEY: token}}),
+        )
+        .await;
+    assert_eq!(r["IdentityId"], guest);
+    let akid = r["Credentials"]["AccessKeyId"].as_str().unwrap();
+    let p = h.service.resolve_credentials(akid).await.unwrap().unwrap();
+    assert_eq!(p.identity_id.as_deref(), guest.as_str());
+    assert_eq!(p.kind, PrincipalKind::Authenticated);
+    // The second guest identity is still a guest's (not the user's).
+    let r = h
+        .identity_ok(
+            "GetCredentialsForIdentity",
+            json!({"IdentityId": second_guest}),
+        )
+        .await;
+    assert_eq!(r["IdentityId"], second_guest);
 }
 
 #[tokio::test]
