@@ -319,6 +319,18 @@ async fn define_auth_opens_the_user_pool_the_outputs_advertise_and_the_outbox_su
     auth.handle("SignUp", sign_up.as_bytes()).await.unwrap();
     assert_eq!(outbox.messages().len(), 1);
 
+    // A broken definition keeps the last good generation, user pool included.
+    f.script.set(Err("amplify/auth/resource.ts:1:1: boom".into()));
+    let Outcome::Failed { serving, .. } = f.reloader.reload().await else {
+        panic!("expected a failure");
+    };
+    assert_eq!(serving, Some(1));
+    let current = f.shared.current().unwrap();
+    assert_eq!(
+        current.services.auth.as_ref().map(|a| a.issuer()),
+        Some(auth.issuer())
+    );
+
     // Without defineAuth nothing of it is served.
     f.script.set(Ok(backend_tagged("two")));
     let Outcome::Loaded { live, .. } = f.reloader.reload().await else {
