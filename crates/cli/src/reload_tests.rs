@@ -320,7 +320,8 @@ async fn define_auth_opens_the_user_pool_the_outputs_advertise_and_the_outbox_su
     assert_eq!(outbox.messages().len(), 1);
 
     // A broken definition keeps the last good generation, user pool included.
-    f.script.set(Err("amplify/auth/resource.ts:1:1: boom".into()));
+    f.script
+        .set(Err("amplify/auth/resource.ts:1:1: boom".into()));
     let Outcome::Failed { serving, .. } = f.reloader.reload().await else {
         panic!("expected a failure");
     };
