@@ -1,8 +1,17 @@
 //! The data service of Stratus: AppSync-compatible GraphQL over the embedded store.
 //!
-//! This crate currently holds [`authz`]: the access-control matrix computed exactly as the
-//! Amplify auth transformer computes it, and the per-request authorization decisions the
-//! GraphQL layer applies (see the crate README for where Stratus is deliberately stricter than
-//! AppSync).
+//! - [`authz`]: the access-control matrix computed exactly as the Amplify auth transformer
+//!   computes it, and the per-request authorization decisions (see the crate README for where
+//!   Stratus is deliberately stricter than AppSync);
+//! - [`graphql`]: the generated AppSync SDL as an executable schema with one generic resolver
+//!   per generated field;
+//! - [`service`]: [`DataService`] and its `POST /graphql` [`router`];
+//! - [`scalars`]: the AWS scalars and their validation; [`errors`]: AppSync's error shapes.
 
 pub mod authz;
+pub mod errors;
+pub mod graphql;
+pub mod scalars;
+pub mod service;
+
+pub use service::{AuthFailure, DataService, OpenError, router};

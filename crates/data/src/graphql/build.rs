@@ -1,0 +1,199 @@
+//! The executable schema: the generated AppSync SDL turned into an async-graphql dynamic
+//! schema whose fields all resolve through [`super::resolve`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, InputObject, InputValue, Object, Schema, TypeRef, Union,
+};
+use async_graphql::parser::types::{
+    BaseType, ConstDirective, FieldDefinition, ServiceDocument, Type, TypeKind,
+    TypeSystemDefinition,
+};
+
+use super::engine::Engine;
+use super::plan::{RootField, base_name};
+use super::resolve;
+use crate::scalars;
+
+/// The `@aws_*` directives of the root fields (and of the root types), by `(type, field)`.
+#[derive(Debug, Clone, Default)]
+pub struct FieldModes {
+    pub fields: HashMap<(String, String), Vec<String>>,
+}
+
+/// The most nested levels a query may select (AppSync's generated documents need ~6).
+pub const MAX_DEPTH: usize = 32;
+/// The most fields one query may resolve (a cost bound).
+pub const MAX_COMPLEXITY: usize = 10_000;
+
+/// The parsed SDL: its root fields and the `@aws_*` directives on them.
+pub fn read_sdl(doc: &ServiceDocument) -> (Vec<RootField>, FieldModes) {
+    let mut roots = Vec::new();
+    let mut modes = FieldModes::default();
+    for def in &doc.definitions {
+        let TypeSystemDefinition::Type(t) = def else {
+            continue;
+        };
+        let name = t.node.name.node.as_str();
+        if !matches!(name, "Query" | "Mutation" | "Subscription") {
+            continue;
+        }
+        let TypeKind::Object(obj) = &t.node.kind else {
+            continue;
+        };
+        let type_modes = aws_modes(&t.node.directives);
+        for f in &obj.fields {
+            roots.push(RootField::from_definition(name, &f.node));
+            let mut m = aws_modes(&f.node.directives);
+            if m.is_empty() {
+                m = type_modes.clone();
+            }
+            modes
+                .fields
+                .insert((name.to_string(), f.node.name.node.to_string()), m);
+        }
+    }
+    (roots, modes)
+}
+
+fn aws_modes(directives: &[async_graphql::Positioned<ConstDirective>]) -> Vec<String> {
+    directives
+        .iter()
+        .map(|d| d.node.name.node.to_string())
+        .filter(|n| n.starts_with("aws_") && n != "aws_subscribe")
+        .collect()
+}
+
+fn type_ref(ty: &Type) -> TypeRef {
+    let inner = match &ty.base {
+        BaseType::Named(n) => TypeRef::Named(n.to_string().into()),
+        BaseType::List(inner) => TypeRef::List(Box::new(type_ref(inner))),
+    };
+    if ty.nullable {
+        inner
+    } else {
+        TypeRef::NonNull(Box::new(inner))
+    }
+}
+
+/// Errors building the executable schema.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the generated AppSync SDL does not parse: {0}")]
+    Parse(String),
+    #[error("the generated AppSync SDL cannot be served: {0}")]
+    Schema(String),
+}
+
+/// Builds the dynamic schema of `doc` with resolvers bound to `engine`.
+pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema, BuildError> {
+    let mut objects: HashSet<String> = HashSet::new();
+    let mut has_mutation = false;
+    for def in &doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def {
+            match &t.node.kind {
+                TypeKind::Object(_) | TypeKind::Interface(_) | TypeKind::Union(_) => {
+                    objects.insert(t.node.name.node.to_string());
+                }
+                _ => {}
+            }
+            if t.node.name.node == "Mutation" {
+                has_mutation = true;
+            }
+        }
+    }
+    let mut builder = Schema::build("Query", has_mutation.then_some("Mutation"), None::<&str>)
+        .data(engine)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    for name in scalars::AWS_SCALARS {
+        builder = builder.register(scalars::scalar(name));
+    }
+    for def in &doc.definitions {
+        let TypeSystemDefinition::Type(t) = def else {
+            continue;
+        };
+        let name = t.node.name.node.to_string();
+        match &t.node.kind {
+            TypeKind::Scalar => {
+                if !scalars::AWS_SCALARS.contains(&name.as_str()) {
+                    builder = builder.register(scalars::scalar(&name));
+                }
+            }
+            TypeKind::Object(obj) => {
+                if name == "Subscription" {
+                    // Subscriptions are served by the realtime endpoint (not yet built).
+                    continue;
+                }
+                let mut object = Object::new(name.as_str());
+                for f in &obj.fields {
+                    object = object.field(field(&name, &f.node, &objects));
+                }
+                builder = builder.register(object);
+            }
+            TypeKind::Enum(e) => {
+                let mut en = Enum::new(name.as_str());
+                for v in &e.values {
+                    en = en.item(v.node.value.node.as_str());
+                }
+                builder = builder.register(en);
+            }
+            TypeKind::InputObject(input) => {
+                let mut io = InputObject::new(name.as_str());
+                for f in &input.fields {
+                    let mut iv =
+                        InputValue::new(f.node.name.node.as_str(), type_ref(&f.node.ty.node));
+                    if let Some(d) = &f.node.default_value {
+                        iv = iv.default_value(d.node.clone());
+                    }
+                    io = io.field(iv);
+                }
+                builder = builder.register(io);
+            }
+            TypeKind::Union(u) => {
+                let mut un = Union::new(name.as_str());
+                for m in &u.members {
+                    un = un.possible_type(m.node.as_str());
+                }
+                builder = builder.register(un);
+            }
+            TypeKind::Interface(_) => {
+                return Err(BuildError::Schema(format!(
+                    "interface {name} is not supported yet"
+                )));
+            }
+        }
+    }
+    builder
+        .finish()
+        .map_err(|e| BuildError::Schema(e.to_string()))
+}
+
+fn field(type_name: &str, def: &FieldDefinition, objects: &HashSet<String>) -> Field {
+    let name = def.name.node.to_string();
+    let returns = base_name(&def.ty.node).to_string();
+    let kind = if objects.contains(&returns) {
+        resolve::OutKind::Object
+    } else if returns == "AWSJSON" {
+        resolve::OutKind::Json
+    } else {
+        resolve::OutKind::Value
+    };
+    let parent = type_name.to_string();
+    let field_name = name.clone();
+    let mut f = Field::new(name, type_ref(&def.ty.node), move |ctx| {
+        let parent = parent.clone();
+        let field_name = field_name.clone();
+        FieldFuture::new(async move { resolve::field(ctx, &parent, &field_name, kind).await })
+    });
+    for arg in &def.arguments {
+        let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
+        if let Some(d) = &arg.node.default_value {
+            iv = iv.default_value(d.node.clone());
+        }
+        f = f.argument(iv);
+    }
+    f
+}

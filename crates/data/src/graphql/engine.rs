@@ -1,0 +1,81 @@
+//! What every resolver shares: the store, the authorizer, the models and the field plans.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use stratus_spec::data::{AuthMode, Model};
+use stratus_store::documents::DocumentStore;
+
+use super::build::FieldModes;
+use super::plan::Plans;
+use crate::authz::{Authorizer, Caller};
+
+/// The shared state of one executable schema.
+pub struct Engine {
+    pub docs: Arc<dyn DocumentStore>,
+    pub authorizer: Authorizer,
+    /// Every stored model (the schema's models and the generated join models), by name.
+    pub models: HashMap<String, Model>,
+    pub plans: Plans,
+    pub modes: FieldModes,
+    pub default_mode: AuthMode,
+}
+
+impl Engine {
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        self.models.get(name)
+    }
+
+    /// Whether the caller's authorization mode may call the root field `type.field`: the
+    /// field's `@aws_*` directives, or only the default mode when it has none (AppSync).
+    pub fn mode_allows(&self, caller: &Caller, type_name: &str, field: &str) -> bool {
+        let directive = directive_of(caller);
+        match self
+            .modes
+            .fields
+            .get(&(type_name.to_string(), field.to_string()))
+        {
+            Some(list) if !list.is_empty() => list.iter().any(|d| d == directive),
+            _ => mode_of(caller) == self.default_mode,
+        }
+    }
+}
+
+/// The `@aws_*` directive naming the caller's authorization mode.
+pub fn directive_of(caller: &Caller) -> &'static str {
+    match caller {
+        Caller::ApiKey => "aws_api_key",
+        Caller::UserPool { .. } => "aws_cognito_user_pools",
+        Caller::Oidc { .. } => "aws_oidc",
+        Caller::Iam { .. } => "aws_iam",
+        Caller::Lambda { .. } => "aws_lambda",
+    }
+}
+
+/// The authorization mode of a caller.
+pub fn mode_of(caller: &Caller) -> AuthMode {
+    match caller {
+        Caller::ApiKey => AuthMode::ApiKey,
+        Caller::UserPool { .. } => AuthMode::AmazonCognitoUserPools,
+        Caller::Oidc { .. } => AuthMode::OpenidConnect,
+        Caller::Iam { .. } => AuthMode::AwsIam,
+        Caller::Lambda { .. } => AuthMode::AwsLambda,
+    }
+}
+
+/// A value a field resolves on: an item (of a model, or a custom type inside one) or a page.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Item {
+        /// The model, for model items (relational fields and field rules apply).
+        model: Option<String>,
+        data: Map<String, Value>,
+        /// Fields the caller may not read (answered `null` with `Unauthorized`).
+        hidden: Vec<String>,
+    },
+    Connection {
+        items: Vec<Node>,
+        next_token: Option<String>,
+    },
+}

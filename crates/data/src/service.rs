@@ -1,0 +1,290 @@
+//! [`DataService`]: the data API of one backend (executable schema, store, authorization) and
+//! its HTTP endpoint, `POST /graphql`, answering as AppSync does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::Variables;
+use async_graphql::dynamic::Schema;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::Deserialize;
+use serde_json::Value;
+use stratus_auth::AuthService;
+use stratus_spec::data::{AuthMode, DataSchema, DataSpec};
+use stratus_store::Store;
+use stratus_store::documents::{DocumentError, DocumentStore, SchemaReport, SqliteDocumentStore};
+
+use crate::authz::{self, AuthEnvironment, Authorizer, AuthzError, Caller};
+use crate::errors::{appsync_response, request_error};
+use crate::graphql::build::{BuildError, build_schema, read_sdl};
+use crate::graphql::engine::Engine;
+use crate::graphql::plan::Plans;
+
+/// Why the data API could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot generate the AppSync schema: {0}")]
+    Sdl(#[from] stratus_schema::SchemaError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("invalid authorization rules: {0}")]
+    Authz(#[from] AuthzError),
+    #[error("cannot prepare the data store: {0}")]
+    Store(#[from] DocumentError),
+}
+
+/// Why a request was refused before execution (HTTP 401), with AppSync's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthFailure {
+    pub message: &'static str,
+}
+
+/// The data API. Cheap to clone.
+#[derive(Clone)]
+pub struct DataService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    schema: Schema,
+    sdl: String,
+    store: Store,
+    auth: Option<AuthService>,
+    modes: Vec<AuthMode>,
+    report: SchemaReport,
+}
+
+impl std::fmt::Debug for DataService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DataService")
+            .field("modes", &self.inner.modes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DataService {
+    /// Generates the AppSync SDL of `spec`, adapts the store to its models (keeping data, see
+    /// [`DocumentStore::ensure_schema`]) and builds the executable schema. `auth` is the user
+    /// pool that verifies `userPool` tokens (and whose presence means an identity pool exists).
+    pub async fn open(
+        store: &Store,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+    ) -> Result<DataService, OpenError> {
+        let env = AuthEnvironment::gen2(auth.is_some());
+        let docs = SqliteDocumentStore::open(store).await?;
+        Self::open_with(store, Arc::new(docs), spec, auth, &env).await
+    }
+
+    /// [`DataService::open`] with a chosen document store and auth environment.
+    pub async fn open_with(
+        store: &Store,
+        docs: Arc<dyn DocumentStore>,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+        env: &AuthEnvironment,
+    ) -> Result<DataService, OpenError> {
+        let sdl = stratus_schema::appsync::generate_sdl(spec)?;
+        let doc = async_graphql::parser::parse_schema(&sdl)
+            .map_err(|e| BuildError::Parse(e.to_string()))?;
+        let mut models = spec.schema.models.clone();
+        for generated in authz::generated_models(&spec.schema) {
+            if !models.iter().any(|m| m.name == generated.name) {
+                models.push(generated);
+            }
+        }
+        let stored = DataSchema {
+            models: models.clone(),
+            ..DataSchema::default()
+        };
+        let report = docs.ensure_schema(&stored).await?;
+        let authorizer = Authorizer::new(spec, env)?;
+        let (roots, field_modes) = read_sdl(&doc);
+        let plans = Plans::build(&spec.schema, &models, &roots);
+        let engine = Arc::new(Engine {
+            docs,
+            authorizer,
+            models: models
+                .into_iter()
+                .map(|m| (m.name.clone(), m))
+                .collect::<HashMap<_, _>>(),
+            plans,
+            modes: field_modes,
+            default_mode: spec.authorization_modes.default,
+        });
+        let schema = build_schema(&doc, engine)?;
+        let mut modes = vec![spec.authorization_modes.default];
+        modes.extend(spec.authorization_modes.additional.iter().copied());
+        Ok(DataService {
+            inner: Arc::new(Inner {
+                schema,
+                sdl,
+                store: store.clone(),
+                auth,
+                modes,
+                report,
+            }),
+        })
+    }
+
+    /// The AppSync SDL served.
+    pub fn sdl(&self) -> &str {
+        &self.inner.sdl
+    }
+
+    /// What opening did to the stored tables.
+    pub fn schema_report(&self) -> &SchemaReport {
+        &self.inner.report
+    }
+
+    fn has_mode(&self, mode: AuthMode) -> bool {
+        self.inner.modes.contains(&mode)
+    }
+
+    /// The caller of a request, by the authorization mode AppSync picks from its headers:
+    /// `Authorization` (a user pool JWT; SigV4 is not accepted yet), else `x-api-key`.
+    pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, AuthFailure> {
+        const NOT_AUTHORIZED: &str = "You are not authorized to make this call.";
+        let authorization = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if let Some(token) = authorization {
+            if token.starts_with("AWS4-HMAC-SHA256") {
+                // IAM (SigV4) is not served yet.
+                return Err(AuthFailure {
+                    message: NOT_AUTHORIZED,
+                });
+            }
+            let Some(auth) = self
+                .inner
+                .auth
+                .as_ref()
+                .filter(|_| self.has_mode(AuthMode::AmazonCognitoUserPools))
+            else {
+                return Err(AuthFailure {
+                    message: "Valid authorization header not provided.",
+                });
+            };
+            let verified = match auth.verify_access_token(token).await {
+                Ok(v) => v,
+                Err(_) => auth.verify_id_token(token).await.map_err(|_| AuthFailure {
+                    message: "Valid authorization header not provided.",
+                })?,
+            };
+            return Ok(Caller::UserPool {
+                sub: verified.sub,
+                username: verified.username,
+                groups: verified.groups,
+                claims: verified.claims,
+            });
+        }
+        if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+            if !self.has_mode(AuthMode::ApiKey) {
+                return Err(AuthFailure {
+                    message: NOT_AUTHORIZED,
+                });
+            }
+            let stored = self.inner.store.api_key().await.ok().flatten();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+                .unwrap_or(0);
+            return match stored {
+                Some(k) if k.key == key && !k.is_expired_at(now) => Ok(Caller::ApiKey),
+                _ => Err(AuthFailure {
+                    message: NOT_AUTHORIZED,
+                }),
+            };
+        }
+        Err(AuthFailure {
+            message: "Valid authorization header not provided.",
+        })
+    }
+
+    /// Executes one GraphQL request for `caller`; the response in AppSync's JSON shape.
+    pub async fn execute(
+        &self,
+        caller: Caller,
+        query: &str,
+        variables: Option<Value>,
+        operation_name: Option<&str>,
+    ) -> Value {
+        let mut request = async_graphql::Request::new(query)
+            .variables(Variables::from_json(variables.unwrap_or(Value::Null)))
+            .data(caller);
+        if let Some(name) = operation_name {
+            request = request.operation_name(name);
+        }
+        let response = self.inner.schema.execute(request).await;
+        let json = serde_json::to_value(&response).unwrap_or(Value::Null);
+        appsync_response(json)
+    }
+}
+
+#[derive(Deserialize)]
+struct Body {
+    query: String,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default, rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+/// `POST /graphql` on `service`. Mount it at the origin root (`data.url` is
+/// `<origin>/graphql`).
+pub fn router(service: DataService) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql))
+        .with_state(service)
+}
+
+fn json_response(status: StatusCode, body: &Value, error_type: Option<&str>) -> Response {
+    let mut res = (status, body.to_string()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    if let Some(t) = error_type.and_then(|t| HeaderValue::from_str(t).ok()) {
+        res.headers_mut().insert("x-amzn-errortype", t);
+    }
+    res
+}
+
+async fn graphql(State(service): State<DataService>, headers: HeaderMap, body: Bytes) -> Response {
+    let caller = match service.caller(&headers).await {
+        Ok(c) => c,
+        Err(f) => {
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                &request_error("UnauthorizedException", f.message),
+                Some("UnauthorizedException"),
+            );
+        }
+    };
+    let body: Body = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &request_error("MalformedHttpRequestException", &e.to_string()),
+                Some("MalformedHttpRequestException"),
+            );
+        }
+    };
+    let value = service
+        .execute(
+            caller,
+            &body.query,
+            body.variables,
+            body.operation_name.as_deref(),
+        )
+        .await;
+    json_response(StatusCode::OK, &value, None)
+}
