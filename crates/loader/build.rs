@@ -42,11 +42,12 @@ fn main() {
         "/// Every file under `crates/loader/js/`, keyed by its path relative to that folder.\n",
     );
     src.push_str("pub static FILES: &[(&str, &str)] = &[\n");
-    for (rel, path) in &files {
+    // Paths are spelled relative to CARGO_MANIFEST_DIR so the generated file does not depend on
+    // where the checkout lives (CI and several checkouts may share one target dir).
+    for (rel, _path) in &files {
         let _ = writeln!(
             src,
-            "    ({rel:?}, include_str!({:?})),",
-            path.display().to_string()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/js/{rel}\"))),"
         );
     }
     src.push_str("];\n");
