@@ -217,6 +217,62 @@ pub fn sort_condition(key: &KeySchema, arg: &Value) -> Result<Option<SortConditi
     Ok(Some(cond))
 }
 
+/// The argument checks of the generated query resolvers: one operation per key condition, and
+/// for a composite key no later part without the earlier ones.
+fn check_sort_argument(key: &KeySchema, name: &str, arg: &Value) -> Result<()> {
+    let Some(obj) = arg.as_object() else {
+        return Ok(());
+    };
+    let ops: Vec<(&String, &Value)> = obj.iter().filter(|(_, v)| !v.is_null()).collect();
+    if ops.len() > 1 {
+        return Err(typed(
+            "InvalidArgumentsError",
+            format!("Argument {name} must specify at most one key condition operation."),
+        ));
+    }
+    if key.sort_keys.len() < 2 {
+        return Ok(());
+    }
+    let Some((op, value)) = ops.first() else {
+        return Ok(());
+    };
+    let operands: Vec<(String, &Value)> = match value.as_array() {
+        Some(items) if op.as_str() == "between" => {
+            if items.len() != 2 {
+                return Err(typed(
+                    "InvalidArgumentsError",
+                    format!("Argument '{name}.between' expects exactly two elements."),
+                ));
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{name}.between[{i}]"), v))
+                .collect()
+        }
+        _ => vec![(format!("{name}.{op}"), *value)],
+    };
+    for (path, operand) in operands {
+        let present = |k: &str| {
+            operand
+                .get(k)
+                .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+        };
+        for (i, later) in key.sort_keys.iter().enumerate().skip(1) {
+            if present(later) && !present(&key.sort_keys[i - 1]) {
+                return Err(typed(
+                    "InvalidArgumentsError",
+                    format!(
+                        "When providing argument '{path}.{later}' you must also provide '{path}.{}'.",
+                        key.sort_keys[i - 1]
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Page arguments shared by lists, index queries and `hasMany` fields.
 fn page_args(args: &Map<String, Value>) -> Result<(Option<u32>, Option<String>, SortDirection)> {
     let limit = match args.get("limit") {
@@ -263,15 +319,24 @@ pub async fn list(
         .filter(|v| !v.is_null())
         .cloned();
     let known = ["filter", "limit", "nextToken", "sortDirection"];
-    let sort = match &partition {
-        Some(_) => match args
-            .iter()
-            .find(|(k, v)| !v.is_null() && **k != key.partition_key && !known.contains(&k.as_str()))
-        {
-            Some((_, v)) => sort_condition(key, v)?,
-            None => None,
-        },
-        None => None,
+    let sort_arg = args
+        .iter()
+        .find(|(k, v)| !v.is_null() && **k != key.partition_key && !known.contains(&k.as_str()));
+    let sort = match (&partition, sort_arg) {
+        (Some(_), Some((name, v))) => {
+            check_sort_argument(key, name, v)?;
+            sort_condition(key, v)?
+        }
+        (None, Some((name, _))) => {
+            return Err(typed(
+                "InvalidArgumentsError",
+                format!(
+                    "When providing argument '{name}' you must also provide '{}'.",
+                    key.partition_key
+                ),
+            ));
+        }
+        _ => None,
     };
     let index = if partition.is_some() { index } else { None };
     let (limit, next_token, direction) = page_args(args)?;
