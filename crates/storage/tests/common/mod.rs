@@ -47,12 +47,16 @@ impl Authenticator for FakeAuth {
                 role,
                 identity_id: Some(id.to_string()),
             };
-            let principal = match who.split(':').collect::<Vec<_>>().as_slice() {
-                ["admin"] => Principal::Admin,
-                ["badsig"] => return Err(S3Error::signature_does_not_match()),
-                ["guest", id] => ident(StorageRole::Guest, id),
-                ["auth", id] => ident(StorageRole::Authenticated, id),
-                ["group", g, id] => ident(StorageRole::Group(g.to_string()), id),
+            let (kind, rest) = who.split_once(':').unwrap_or((who, ""));
+            let principal = match kind {
+                "admin" => Principal::Admin,
+                "badsig" => return Err(S3Error::signature_does_not_match()),
+                "guest" => ident(StorageRole::Guest, rest),
+                "auth" => ident(StorageRole::Authenticated, rest),
+                "group" => {
+                    let (g, id) = rest.split_once(':').ok_or_else(S3Error::access_denied)?;
+                    ident(StorageRole::Group(g.to_string()), id)
+                }
                 _ => return Err(S3Error::access_denied()),
             };
             let payload = match h("x-amz-content-sha256") {
