@@ -3,7 +3,7 @@
 use async_graphql::Result;
 use serde_json::{Map, Value};
 use stratus_spec::data::Model;
-use stratus_store::documents::{DocumentError, Filter};
+use stratus_store::documents::{AttributeType, DocumentError, FieldOp, Filter};
 
 use super::engine::{Engine, Node};
 use super::ops::{At, key_from, present};
@@ -49,6 +49,39 @@ fn condition_of(args: &Map<String, Value>) -> Result<Option<Filter>> {
             .map(Some)
             .map_err(|e| typed("DynamoDB:DynamoDbException", e.to_string())),
         _ => Ok(None),
+    }
+}
+
+/// The write's condition: the client's, and the stored values the authorization decision
+/// read (owner and group fields) unchanged, so that a concurrent change of ownership between
+/// the decision and the write fails the write instead of bypassing the rules.
+fn guarded(
+    engine: &Engine,
+    model: &str,
+    existing: &Map<String, Value>,
+    client: Option<Filter>,
+) -> Option<Filter> {
+    let mut parts: Vec<Filter> = client.into_iter().collect();
+    if let Some(acm) = engine.authorizer.matrix().models.get(model) {
+        let mut fields: Vec<&str> = acm
+            .roles
+            .iter()
+            .filter_map(|r| r.entity.as_deref())
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        for f in fields {
+            parts.push(match existing.get(f) {
+                None => Filter::field(f, FieldOp::AttributeExists(false)),
+                Some(Value::Null) => Filter::field(f, FieldOp::AttributeType(AttributeType::Null)),
+                Some(v) => Filter::field(f, FieldOp::Eq(v.clone())),
+            });
+        }
+    }
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(Filter::And(parts)),
     }
 }
 
@@ -132,9 +165,9 @@ pub async fn update(
     let pk = primary_key(m);
     let key = key_from(&pk, &input)?;
     let existing = engine.docs.get(model, &key).await.map_err(store)?;
-    if existing.is_none() {
+    let Some(existing_item) = existing.as_ref() else {
         return Err(conditional_failed(model));
-    }
+    };
     engine
         .authorizer
         .authorize_update(caller, model, existing.as_ref(), &input)
@@ -149,7 +182,7 @@ pub async fn update(
         changes.insert(updated, Value::String(now_iso8601()));
     }
     changes.insert("__typename".into(), Value::String(model.to_string()));
-    let condition = condition_of(args)?;
+    let condition = guarded(engine, model, existing_item, condition_of(args)?);
     let stored = engine
         .docs
         .update(model, &key, changes, condition.as_ref())
@@ -169,14 +202,14 @@ pub async fn delete(
     let input = input_of(args)?;
     let key = key_from(&primary_key(m), &input)?;
     let existing = engine.docs.get(model, &key).await.map_err(store)?;
-    if existing.is_none() {
+    let Some(existing_item) = existing.as_ref() else {
         return Err(conditional_failed(model));
-    }
+    };
     engine
         .authorizer
         .authorize_delete(caller, model, existing.as_ref())
         .map_err(|d| denied(&d, at.type_name, at.field))?;
-    let condition = condition_of(args)?;
+    let condition = guarded(engine, model, existing_item, condition_of(args)?);
     let stored = engine
         .docs
         .delete(model, &key, condition.as_ref())
