@@ -756,3 +756,85 @@ async fn errors_preconditions_cors_events() {
         r.text()
     );
 }
+
+#[tokio::test]
+async fn conditional_get_virtual_host_and_direct_handle() {
+    let e = env().await;
+    let r = put(&e.app, ADMIN, "public/c.txt", b"cond").await;
+    let etag = r.header("etag").to_string();
+    let uri = format!("/{B}/public/c.txt");
+    let r = send(
+        &e.app,
+        Method::GET,
+        &uri,
+        ADMIN,
+        &[("if-none-match", &etag)],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    assert!(r.body.is_empty());
+    let r = send(
+        &e.app,
+        Method::GET,
+        &uri,
+        ADMIN,
+        &[("if-none-match", "\"other\"")],
+        b"",
+    )
+    .await;
+    assert_eq!((r.status, &r.body[..]), (StatusCode::OK, &b"cond"[..]));
+    let r = send(
+        &e.app,
+        Method::HEAD,
+        &uri,
+        ADMIN,
+        &[("if-match", "\"other\"")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    let r = send(
+        &e.app,
+        Method::GET,
+        &uri,
+        ADMIN,
+        &[("if-match", "\"other\"")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.code(), "PreconditionFailed");
+    let r = send(
+        &e.app,
+        Method::GET,
+        &uri,
+        ADMIN,
+        &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    let r = send(
+        &e.app,
+        Method::GET,
+        &uri,
+        ADMIN,
+        &[("if-unmodified-since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+
+    // Virtual-hosted style: the bucket is in the Host.
+    let req = http::Request::builder()
+        .method(Method::GET)
+        .uri("/public/c.txt")
+        .header("host", format!("{B}.localhost:4443"))
+        .header("x-test-principal", ADMIN)
+        .body(Body::empty())
+        .unwrap();
+    let res = e.service.handle(req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+    assert!(e.service.serves(B) && !e.service.serves("other.bucket"));
+}

@@ -100,8 +100,20 @@ impl TempFile {
         self.file = None;
         tokio::fs::rename(&self.path, dest).await?;
         self.path = PathBuf::new();
+        // Make the rename itself durable.
+        if let Some(dir) = dest.parent() {
+            sync_dir(dir).await?;
+        }
         Ok(())
     }
+}
+
+/// fsyncs a directory (its entries), so that a rename or removal in it survives a crash.
+pub(crate) async fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+        .await
+        .map_err(io::Error::other)?
 }
 
 impl Drop for TempFile {

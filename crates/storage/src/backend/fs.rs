@@ -345,6 +345,9 @@ impl FsBackend {
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => return Err(e.into()),
         };
+        if removed && let Some(dir) = path.parent() {
+            super::format::sync_dir(dir).await?;
+        }
         b.index.write().map_err(|_| lock_poisoned())?.remove(key);
         Ok(removed)
     }

@@ -206,7 +206,12 @@ pub(super) async fn complete(
         meta: upload.meta,
     };
     let info = b.commit(temp, info, options).await?;
-    tokio::fs::remove_dir_all(&dir).await?;
+    // A concurrent complete of the same upload may have removed it already.
+    match tokio::fs::remove_dir_all(&dir).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(info)
 }
 

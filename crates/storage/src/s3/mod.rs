@@ -109,6 +109,11 @@ impl StorageService {
         self.inner.events.subscribe()
     }
 
+    /// Whether `bucket` is served (for routing by the first path segment).
+    pub fn serves(&self, bucket: &str) -> bool {
+        self.inner.buckets.contains_key(bucket)
+    }
+
     pub fn backend(&self) -> &Arc<dyn ObjectBackend> {
         &self.inner.backend
     }
@@ -300,13 +305,26 @@ pub(crate) fn error_response(e: &S3Error, request_id: &str, head: bool) -> Respo
 }
 
 async fn handle(State(service): State<StorageService>, request: Request) -> Response {
+    service.handle(request).await
+}
+
+impl StorageService {
+    /// Serves one S3 request (what [`router`] does for every route), for integrators that
+    /// route storage requests themselves (e.g. by the first path segment being a bucket name).
+    /// `request` must carry the full original path.
+    pub async fn handle(&self, request: Request) -> Response {
+        handle_request(self, request).await
+    }
+}
+
+async fn handle_request(service: &StorageService, request: Request) -> Response {
     let request_id = new_request_id();
     let origin = request.headers().get(header::ORIGIN).cloned();
     let head = request.method() == Method::HEAD;
     let mut response = if request.method() == Method::OPTIONS {
         preflight(request.headers())
     } else {
-        match dispatch(&service, request).await {
+        match dispatch(service, request).await {
             Ok(r) => r,
             Err(e) => error_response(&e, &request_id, head),
         }

@@ -223,12 +223,62 @@ fn object_headers(h: &mut HeaderMap, info: &ObjectInfo, query: &BTreeMap<String,
     set(h, "accept-ranges", "bytes");
 }
 
+fn etag_matches(list: &str, etag: &str) -> bool {
+    list.split(',')
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|t| t == "*" || t == etag.trim_matches('"'))
+}
+
+fn since(h: &HeaderMap, name: &str) -> Option<DateTime<Utc>> {
+    header_str(h, name)
+        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// RFC 7232 / S3 conditional GET and HEAD: `Err` carries the 412 error, `Ok(Some)` a 304.
+fn check_conditions(h: &HeaderMap, info: &ObjectInfo) -> Result<Option<Response>, S3Error> {
+    let failed = |cond: &str| {
+        S3Error::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold",
+        )
+        .with("Condition", cond)
+    };
+    // Second precision, as in HTTP dates.
+    let modified = info.last_modified.timestamp();
+    if let Some(m) = header_str(h, "if-match") {
+        if !etag_matches(m, &info.etag) {
+            return Err(failed("If-Match"));
+        }
+    } else if since(h, "if-unmodified-since").is_some_and(|t| modified > t.timestamp()) {
+        return Err(failed("If-Unmodified-Since"));
+    }
+    let not_modified = match header_str(h, "if-none-match") {
+        Some(m) => etag_matches(m, &info.etag),
+        None => since(h, "if-modified-since").is_some_and(|t| modified <= t.timestamp()),
+    };
+    if not_modified {
+        let mut r = with_etag(StatusCode::NOT_MODIFIED, &info.etag);
+        set(
+            r.headers_mut(),
+            "last-modified",
+            &http_date(info.last_modified),
+        );
+        return Ok(Some(r));
+    }
+    Ok(None)
+}
+
 pub(crate) async fn get_object(ctx: &Ctx<'_>, key: &str, head: bool) -> Result<Response, S3Error> {
     ctx.authorize(StorageAction::Get, key)?;
     let mapper = map_backend(ctx.name(), Some(key));
     let range = parse_range(&ctx.parts.headers);
     if head {
         let info = ctx.backend().head(ctx.name(), key).await.map_err(&mapper)?;
+        if let Some(r) = check_conditions(&ctx.parts.headers, &info)? {
+            return Ok(r);
+        }
         let mut r = Response::new(Body::empty());
         let h = r.headers_mut();
         object_headers(h, &info, ctx.query);
@@ -256,6 +306,9 @@ pub(crate) async fn get_object(ctx: &Ctx<'_>, key: &str, head: bool) -> Result<R
         }
         other => other.map_err(&mapper)?,
     };
+    if let Some(r) = check_conditions(&ctx.parts.headers, &read.info)? {
+        return Ok(r);
+    }
     let len = match read.range {
         Some((a, b)) => b - a + 1,
         None => read.info.size,
