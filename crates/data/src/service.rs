@@ -8,18 +8,20 @@ use async_graphql::Variables;
 use async_graphql::dynamic::Schema;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 use serde_json::Value;
-use stratus_auth::AuthService;
+use stratus_auth::{AuthService, PrincipalKind};
+use stratus_sigv4::{Body as SigBody, SignedRequest, Verifier};
 use stratus_spec::data::{AuthMode, DataSchema, DataSpec};
 use stratus_store::Store;
 use stratus_store::documents::{DocumentError, DocumentStore, SchemaReport, SqliteDocumentStore};
 
-use crate::authz::{self, AuthEnvironment, Authorizer, AuthzError, Caller};
+use crate::authz::{self, AuthEnvironment, Authorizer, AuthzError, Caller, IamPrincipal};
 use crate::errors::{appsync_response, request_error};
 use crate::graphql::build::{BuildError, build_schema, read_sdl};
 use crate::graphql::engine::Engine;
@@ -147,9 +149,11 @@ impl DataService {
     }
 
     /// The caller of a request, by the authorization mode AppSync picks from its headers:
-    /// `Authorization` (a user pool JWT; SigV4 is not accepted yet), else `x-api-key`.
-    pub async fn caller(&self, headers: &HeaderMap) -> Result<Caller, AuthFailure> {
+    /// `Authorization` (SigV4 with identity-pool or admin credentials, else a user pool JWT),
+    /// else `x-api-key`. `body` is the raw request body (SigV4 signs it).
+    pub async fn caller(&self, parts: &Parts, body: &[u8]) -> Result<Caller, AuthFailure> {
         const NOT_AUTHORIZED: &str = "You are not authorized to make this call.";
+        let headers = &parts.headers;
         let authorization = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -157,10 +161,7 @@ impl DataService {
             .filter(|v| !v.is_empty());
         if let Some(token) = authorization {
             if token.starts_with("AWS4-HMAC-SHA256") {
-                // IAM (SigV4) is not served yet.
-                return Err(AuthFailure {
-                    message: NOT_AUTHORIZED,
-                });
+                return self.iam_caller(parts, body).await;
             }
             let Some(auth) = self
                 .inner
@@ -192,12 +193,8 @@ impl DataService {
                 });
             }
             let stored = self.inner.store.api_key().await.ok().flatten();
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-                .unwrap_or(0);
             return match stored {
-                Some(k) if k.key == key && !k.is_expired_at(now) => Ok(Caller::ApiKey),
+                Some(k) if k.key == key && !k.is_expired_at(now_unix()) => Ok(Caller::ApiKey),
                 _ => Err(AuthFailure {
                     message: NOT_AUTHORIZED,
                 }),
@@ -205,6 +202,40 @@ impl DataService {
         }
         Err(AuthFailure {
             message: "Valid authorization header not provided.",
+        })
+    }
+
+    async fn iam_caller(&self, parts: &Parts, body: &[u8]) -> Result<Caller, AuthFailure> {
+        let Some(auth) = self
+            .inner
+            .auth
+            .as_ref()
+            .filter(|_| self.has_mode(AuthMode::AwsIam))
+        else {
+            return Err(AuthFailure {
+                message: "You are not authorized to make this call.",
+            });
+        };
+        let request = SignedRequest::from_parts(parts, SigBody::Bytes(body));
+        let verified = Verifier::new("appsync")
+            .verify(&request, auth, now_unix())
+            .await
+            .map_err(|e| {
+                tracing::debug!(error = %e, "SigV4 refused");
+                AuthFailure {
+                    message: "The security token included in the request is invalid.",
+                }
+            })?;
+        let p = verified.principal;
+        let principal = match p.kind {
+            PrincipalKind::Admin => IamPrincipal::Admin,
+            PrincipalKind::Authenticated => IamPrincipal::Authenticated,
+            PrincipalKind::Unauthenticated => IamPrincipal::Guest,
+        };
+        Ok(Caller::Iam {
+            principal,
+            identity_id: p.identity_id,
+            groups: p.groups,
         })
     }
 
@@ -227,6 +258,16 @@ impl DataService {
         appsync_response(json)
     }
 }
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The largest request body accepted; a larger one is refused with HTTP 413.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Deserialize)]
 struct Body {
@@ -257,8 +298,19 @@ fn json_response(status: StatusCode, body: &Value, error_type: Option<&str>) -> 
     res
 }
 
-async fn graphql(State(service): State<DataService>, headers: HeaderMap, body: Bytes) -> Response {
-    let caller = match service.caller(&headers).await {
+async fn graphql(State(service): State<DataService>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return json_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &request_error("PayloadTooLargeException", "The request body is too large."),
+                Some("PayloadTooLargeException"),
+            );
+        }
+    };
+    let caller = match service.caller(&parts, &body).await {
         Ok(c) => c,
         Err(f) => {
             return json_response(

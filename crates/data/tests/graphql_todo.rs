@@ -348,10 +348,17 @@ async fn scalars_are_validated_and_introspection_works() {
     let data = h
         .ok(
             &Auth::ApiKey,
-            "{ __schema { queryType { name } types { name } } }",
+            "{ __schema { queryType { name } subscriptionType { name fields { name } } types { name } } }",
             json!({}),
         )
         .await;
+    let subs: Vec<&str> = data["__schema"]["subscriptionType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(subs, ["onCreateTodo", "onUpdateTodo", "onDeleteTodo"]);
     let names: Vec<&str> = data["__schema"]["types"]
         .as_array()
         .unwrap()

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, InputObject, InputValue, Object, Schema, TypeRef, Union,
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, Schema, Subscription,
+    SubscriptionField, SubscriptionFieldFuture, TypeRef, Union,
 };
 use async_graphql::parser::types::{
     BaseType, ConstDirective, FieldDefinition, ServiceDocument, Type, TypeKind,
@@ -91,6 +92,7 @@ pub enum BuildError {
 pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema, BuildError> {
     let mut objects: HashSet<String> = HashSet::new();
     let mut has_mutation = false;
+    let mut has_subscription = false;
     for def in &doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
             match &t.node.kind {
@@ -102,12 +104,19 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
             if t.node.name.node == "Mutation" {
                 has_mutation = true;
             }
+            if t.node.name.node == "Subscription" && matches!(t.node.kind, TypeKind::Object(_)) {
+                has_subscription = true;
+            }
         }
     }
-    let mut builder = Schema::build("Query", has_mutation.then_some("Mutation"), None::<&str>)
-        .data(engine)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        "Query",
+        has_mutation.then_some("Mutation"),
+        has_subscription.then_some("Subscription"),
+    )
+    .data(engine)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     for name in scalars::AWS_SCALARS {
         builder = builder.register(scalars::scalar(name));
     }
@@ -124,7 +133,11 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
             }
             TypeKind::Object(obj) => {
                 if name == "Subscription" {
-                    // Subscriptions are served by the realtime endpoint (not yet built).
+                    let mut sub = Subscription::new("Subscription");
+                    for f in &obj.fields {
+                        sub = sub.field(subscription_field(&f.node));
+                    }
+                    builder = builder.register(sub);
                     continue;
                 }
                 let mut object = Object::new(name.as_str());
@@ -187,6 +200,30 @@ fn field(type_name: &str, def: &FieldDefinition, objects: &HashSet<String>) -> F
         let parent = parent.clone();
         let field_name = field_name.clone();
         FieldFuture::new(async move { resolve::field(ctx, &parent, &field_name, kind).await })
+    });
+    for arg in &def.arguments {
+        let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
+        if let Some(d) = &arg.node.default_value {
+            iv = iv.default_value(d.node.clone());
+        }
+        f = f.argument(iv);
+    }
+    f
+}
+
+/// A `Subscription` field: part of the schema (introspection, validation), answered by the
+/// realtime endpoint; executing it here is an error.
+fn subscription_field(def: &FieldDefinition) -> SubscriptionField {
+    let name = def.name.node.to_string();
+    let mut f = SubscriptionField::new(name, type_ref(&def.ty.node), |_| {
+        SubscriptionFieldFuture::new(async {
+            Err::<futures::stream::Empty<async_graphql::Result<FieldValue<'_>>>, _>(
+                crate::errors::typed(
+                    "UnsupportedOperation",
+                    "Subscriptions are served over the realtime endpoint",
+                ),
+            )
+        })
     });
     for arg in &def.arguments {
         let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
