@@ -25,7 +25,7 @@ use crate::authz::{self, AuthEnvironment, Authorizer, AuthzError, Caller, IamPri
 use crate::errors::{appsync_response, request_error};
 use crate::graphql::build::{BuildError, build_schema, read_sdl};
 use crate::graphql::engine::Engine;
-use crate::graphql::plan::Plans;
+use crate::graphql::plan::{Plans, with_join_indexes};
 
 /// Why the data API could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +97,7 @@ impl DataService {
         let mut models = spec.schema.models.clone();
         for generated in authz::generated_models(&spec.schema) {
             if !models.iter().any(|m| m.name == generated.name) {
-                models.push(generated);
+                models.push(with_join_indexes(generated));
             }
         }
         let stored = DataSchema {

@@ -85,9 +85,16 @@ impl Plans {
                     .insert((root.type_name.clone(), root.field.clone()), plan);
             }
         }
+        let declared: Vec<&str> = schema.models.iter().map(|m| m.name.as_str()).collect();
         for model in models {
+            let generated = !declared.contains(&model.name.as_str());
             for field in &model.fields {
-                if let Some(plan) = relation_plan(models, model, field) {
+                let plan = if generated {
+                    join_side_plan(models, field)
+                } else {
+                    relation_plan(models, model, field)
+                };
+                if let Some(plan) = plan {
                     plans
                         .fields
                         .insert((model.name.clone(), field.name.clone()), plan);
@@ -107,6 +114,8 @@ pub struct RootField {
     pub returns: String,
     /// The named type of its `input` argument, if any.
     pub input_type: Option<String>,
+    /// Its arguments, with whether each is required.
+    pub args: Vec<(String, bool)>,
 }
 
 impl RootField {
@@ -120,6 +129,11 @@ impl RootField {
                 .iter()
                 .find(|a| a.node.name.node == "input")
                 .map(|a| base_name(&a.node.ty.node).to_string()),
+            args: def
+                .arguments
+                .iter()
+                .map(|a| (a.node.name.node.to_string(), !a.node.ty.node.nullable))
+                .collect(),
         }
     }
 }
@@ -173,6 +187,21 @@ fn root_plan(models: &[Model], root: &RootField) -> Option<FieldPlan> {
                         key,
                     });
                 }
+            }
+            let pk = primary_key(model);
+            let is_field = |name: &str| model.fields.iter().any(|f| f.name == name);
+            if !root.args.iter().any(|(a, _)| *a == pk.partition_key)
+                && let Some((partition, _)) = root
+                    .args
+                    .iter()
+                    .find(|(a, required)| *required && is_field(a))
+            {
+                // An index query field of a generated model (the join models of
+                // `@manyToMany`), whose index is not in the IR.
+                return Some(FieldPlan::Query {
+                    model: model.name.clone(),
+                    key: KeySchema::new(partition.clone(), &[]),
+                });
             }
             Some(FieldPlan::List {
                 model: model.name.clone(),
@@ -276,8 +305,65 @@ fn relation_plan(
                 fields,
             })
         }
-        RelationKind::ManyToMany => None,
+        RelationKind::ManyToMany => {
+            // Through the join model: its `<model><Pk>` index.
+            let join = rel.relation_name.as_ref()?;
+            let join_model = models.iter().find(|m| &m.name == join)?;
+            let pk = primary_key(model);
+            let link = format!(
+                "{}{}",
+                lower_first(&model.name),
+                upper_first(&pk.partition_key)
+            );
+            if !join_model.fields.iter().any(|f| f.name == link) {
+                return None;
+            }
+            Some(FieldPlan::HasMany {
+                related: join.clone(),
+                key: KeySchema::new(link, &[]),
+                parent_fields: vec![pk.partition_key],
+            })
+        }
     }
+}
+
+/// A field of a generated join model that names one side (`post`): the side's item by the
+/// join model's `<side><Pk>` fields.
+fn join_side_plan(models: &[Model], field: &stratus_spec::data::Field) -> Option<FieldPlan> {
+    if field.relation.is_some() || field.ty.list.is_some() {
+        return None;
+    }
+    let related = models.iter().find(|m| m.name == field.ty.name)?;
+    let pk = primary_key(related);
+    let mut fields = vec![format!("{}{}", field.name, upper_first(&pk.partition_key))];
+    fields.extend(pk.sort_keys.iter().map(|sk| format!("{}{sk}", field.name)));
+    Some(FieldPlan::GetRelated {
+        related: related.name.clone(),
+        fields,
+    })
+}
+
+/// The join models of `@manyToMany` relations, with the indexes on their `<side><Pk>` fields
+/// that the transformer creates for them.
+pub fn with_join_indexes(mut join: Model) -> Model {
+    let sides: Vec<String> = join
+        .fields
+        .iter()
+        .filter(|f| f.name != "id" && f.relation.is_none() && f.ty.name == "ID")
+        .map(|f| f.name.clone())
+        .collect();
+    for side in sides {
+        if !join.indexes.iter().any(|i| i.partition_key == side) {
+            join.indexes.push(stratus_spec::data::Index {
+                name: Some(format!("by{}", upper_first(&side))),
+                partition_key: side,
+                sort_keys: Vec::new(),
+                query_field: None,
+                projection: None,
+            });
+        }
+    }
+    join
 }
 
 pub fn lower_first(s: &str) -> String {
