@@ -838,3 +838,55 @@ async fn conditional_get_virtual_host_and_direct_handle() {
     assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
     assert!(e.service.serves(B) && !e.service.serves("other.bucket"));
 }
+
+#[tokio::test]
+async fn content_md5_and_crc32_are_checked() {
+    let e = env().await;
+    let uri = format!("/{B}/public/sum.txt");
+    // md5("hello world") and crc32("hello world"), base64.
+    let good = [
+        ("content-md5", "XrY7u+Ae7tCTyyK7j1rNww=="),
+        ("x-amz-checksum-crc32", "DUoRhQ=="),
+    ];
+    let r = send(&e.app, Method::PUT, &uri, ADMIN, &good, b"hello world").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header("x-amz-checksum-crc32"), "DUoRhQ==");
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &uri,
+        ADMIN,
+        &good[..1],
+        b"hello world?",
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "BadDigest")
+    );
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &uri,
+        ADMIN,
+        &good[1..],
+        b"hello world?",
+    )
+    .await;
+    assert_eq!(r.code(), "BadDigest");
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &uri,
+        ADMIN,
+        &[("content-md5", "nope")],
+        b"x",
+    )
+    .await;
+    assert_eq!(r.code(), "InvalidDigest");
+    // The refused bodies stored nothing: the first version is intact.
+    assert_eq!(
+        &get(&e.app, ADMIN, "public/sum.txt").await.body[..],
+        b"hello world"
+    );
+}

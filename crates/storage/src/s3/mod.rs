@@ -4,6 +4,7 @@
 //! responses.
 
 mod body;
+pub mod checksum;
 mod error;
 mod list;
 mod ops;
@@ -380,10 +381,10 @@ async fn dispatch(service: &StorageService, request: Request) -> Result<Response
                     }
                     ops::copy_object(&ctx, key).await
                 } else if let (Some(n), Some(id)) = (q.get("partNumber"), q.get("uploadId")) {
-                    let body = ops::body_for(&parts, raw, payload)?;
+                    let body = ops::upload_body(&parts, raw, payload)?;
                     ops::upload_part(&ctx, key, n, id, body).await
                 } else {
-                    let body = ops::body_for(&parts, raw, payload)?;
+                    let body = ops::upload_body(&parts, raw, payload)?;
                     ops::put_object(&ctx, key, body).await
                 }
             } else if *m == Method::POST && q.contains_key("uploads") {

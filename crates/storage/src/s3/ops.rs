@@ -100,6 +100,27 @@ pub(crate) fn body_for(
     body::request_body(raw, header_str(h, "x-amz-content-sha256"), payload, decoded)
 }
 
+/// An object or part body: [`body_for`] plus the `Content-MD5` / `x-amz-checksum-crc32`
+/// checks over the decoded bytes.
+pub(crate) fn upload_body(
+    parts: &http::request::Parts,
+    raw: ByteStream,
+    payload: PayloadCheck,
+) -> Result<ByteStream, S3Error> {
+    let expected = super::checksum::Expected::from_headers(&parts.headers)?;
+    Ok(super::checksum::check(
+        body_for(parts, raw, payload)?,
+        expected,
+    ))
+}
+
+/// Echoes a verified `x-amz-checksum-crc32`, as S3 does.
+fn echo_checksum(ctx: &Ctx<'_>, r: &mut Response) {
+    if let Some(v) = header_str(&ctx.parts.headers, "x-amz-checksum-crc32") {
+        set(r.headers_mut(), "x-amz-checksum-crc32", v);
+    }
+}
+
 fn http_date(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
@@ -166,7 +187,9 @@ pub(crate) async fn put_object(
         .await
         .map_err(map_backend(ctx.name(), Some(key)))?;
     created(ctx, &info);
-    Ok(with_etag(StatusCode::OK, &info.etag))
+    let mut r = with_etag(StatusCode::OK, &info.etag);
+    echo_checksum(ctx, &mut r);
+    Ok(r)
 }
 
 /// `Range: bytes=a-b | a- | -n`; anything else (several ranges, other units, bad syntax) is
@@ -451,7 +474,9 @@ pub(crate) async fn upload_part(
         .upload_part(ctx.name(), key, upload_id, n, body)
         .await
         .map_err(map_backend(ctx.name(), Some(key)))?;
-    Ok(with_etag(StatusCode::OK, &part.etag))
+    let mut r = with_etag(StatusCode::OK, &part.etag);
+    echo_checksum(ctx, &mut r);
+    Ok(r)
 }
 
 /// Reads a small XML request body whole (bounded by [`MAX_XML_BODY`]).
