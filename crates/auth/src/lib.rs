@@ -33,7 +33,9 @@ pub use identity::{
 };
 pub use protocol::{TARGET_PREFIX, router};
 pub use sender::{Message, Outbox, Sender, outbox_router};
-pub use service::{ADMIN_ACTIONS, AuthConfig, AuthService, VerifiedToken, is_admin_action};
+pub use service::{
+    ADMIN_ACTIONS, AuthConfig, AuthService, DeviceTracking, VerifiedToken, is_admin_action,
+};
 pub use tokens::TokenValidity;
 
 /// The state [`router`] needs: the service itself (cheap to clone).

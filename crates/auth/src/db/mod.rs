@@ -2,11 +2,13 @@
 //! `auth_migrations`, separate from the store's sqlx migrator) and typed access per concern.
 
 mod codes;
+mod devices;
 mod sessions;
 mod tokens;
 mod users;
 
 pub use codes::CodeCheck;
+pub use devices::{DeviceRow, DeviceSecret};
 pub use tokens::PoolKeys;
 pub use users::{IdentifierColumn, InsertUserError, MfaFlags, NewUser, UserRow, UserStatus};
 
@@ -18,6 +20,7 @@ use crate::error::OpenError;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/0001_auth.sql")),
     (2, include_str!("../../migrations/0002_identity.sql")),
+    (3, include_str!("../../migrations/0003_devices.sql")),
 ];
 
 /// Applies the auth migrations that have not run yet. Safe to call concurrently and on every
@@ -71,6 +74,11 @@ impl Db {
     pub async fn purge_expired(&self, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM auth_sessions WHERE expires_at <= ?")
             .bind(now)
+            .execute(&self.pool)
+            .await?;
+        // Devices handed out but never confirmed by their client.
+        sqlx::query("DELETE FROM auth_devices WHERE verifier_hex IS NULL AND created_at <= ?")
+            .bind(now - 24 * 3600)
             .execute(&self.pool)
             .await?;
         // Expired codes are kept a week so that using one still answers ExpiredCodeException.

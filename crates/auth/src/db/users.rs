@@ -225,15 +225,15 @@ impl Db {
     }
 
     pub async fn delete_user(&self, sub: &str) -> Result<bool, sqlx::Error> {
-        Ok(
-            sqlx::query("DELETE FROM auth_users WHERE pool_id = ? AND sub = ?")
-                .bind(&self.pool_id)
-                .bind(sub)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
-                == 1,
-        )
+        let deleted = sqlx::query("DELETE FROM auth_users WHERE pool_id = ? AND sub = ?")
+            .bind(&self.pool_id)
+            .bind(sub)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1;
+        self.delete_devices_of(sub).await?;
+        Ok(deleted)
     }
 
     pub async fn set_enabled(&self, sub: &str, enabled: bool, now: i64) -> Result<(), sqlx::Error> {

@@ -47,6 +47,17 @@ impl AuthService {
         let responses = &r.challenge_responses;
         match pending {
             p @ Pending::PasswordVerifier { .. } => self.password_verifier(p, responses).await,
+            Pending::DeviceSrpAuth { ctx } => self.device_srp_auth(ctx, responses).await,
+            p @ Pending::DevicePasswordVerifier { .. } => {
+                self.device_password_verifier(p, responses).await
+            }
+            Pending::SelectChallenge { login, options } => {
+                self.select_challenge(&login, &options, responses).await
+            }
+            p @ Pending::FirstFactorOtp { .. } => {
+                self.answer_first_factor_otp(&token, p, expires_at, responses)
+                    .await
+            }
             p @ Pending::Mfa { .. } => self.answer_mfa(&token, p, expires_at, responses).await,
             Pending::SelectMfaType { ctx, options } => {
                 let answer = param(responses, "ANSWER")?;
@@ -106,6 +117,16 @@ impl AuthService {
         user: UserRow,
         device_key: Option<String>,
     ) -> CResult<Value> {
+        self.after_factor(user, device_key, false).await
+    }
+
+    /// [`Self::after_first_factor`]; `passwordless` when the factor was a one-time code.
+    pub(super) async fn after_factor(
+        &self,
+        user: UserRow,
+        device_key: Option<String>,
+        passwordless: bool,
+    ) -> CResult<Value> {
         if !user.enabled {
             return Err(CognitoError::not_authorized("User is disabled."));
         }
@@ -113,6 +134,7 @@ impl AuthService {
             sub: user.sub.clone(),
             auth_time: self.now(),
             device_key,
+            passwordless,
         };
         match user.status {
             UserStatus::Unconfirmed => Err(CognitoError::new(
@@ -124,7 +146,10 @@ impl AuthService {
                 "Password reset required for the user",
             )),
             UserStatus::ForceChangePassword => self.new_password_challenge(&user, ctx).await,
-            UserStatus::Confirmed => self.mfa_step(&user, ctx).await,
+            UserStatus::Confirmed => match self.device_step(&user, &ctx).await? {
+                Some(challenge) => Ok(challenge),
+                None => self.mfa_step(&user, ctx).await,
+            },
         }
     }
 
@@ -199,9 +224,9 @@ impl AuthService {
     }
 
     /// Decides the second factor: none (tokens), one challenge, a choice, or a setup.
-    async fn mfa_step(&self, user: &UserRow, ctx: AuthContext) -> CResult<Value> {
+    pub(super) async fn mfa_step(&self, user: &UserRow, ctx: AuthContext) -> CResult<Value> {
         let mfa = &self.inner.spec.mfa;
-        if mfa.mode == MfaMode::Off {
+        if mfa.mode == MfaMode::Off || ctx.passwordless {
             return self.issue_tokens(user, &ctx).await;
         }
         let attrs = self.db().attributes(&user.sub).await?;

@@ -4,6 +4,7 @@
 mod admin;
 mod admin_actions;
 mod challenges;
+mod devices;
 mod identity_pool;
 mod mfa;
 mod password;
@@ -12,6 +13,7 @@ mod signin;
 mod signup;
 mod tokens;
 mod user;
+mod user_auth;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -30,6 +32,7 @@ use crate::sender::{Channel, Message, Sender};
 use crate::tokens::{Signer, TokenValidity};
 
 pub use admin_actions::{ADMIN_ACTIONS, is_admin_action};
+pub use devices::DeviceTracking;
 pub use tokens::VerifiedToken;
 
 /// Where and as what the pool runs.
@@ -49,6 +52,11 @@ pub struct AuthConfig {
     /// `<region>:<uuid>` (`stratus_outputs::identity_pool_id`): the identity pool
     /// `POST /cognito-identity` answers for. `None` accepts any well-formed id.
     pub identity_pool_id: Option<String>,
+    /// Device tracking (Cognito's `DeviceConfiguration`). Amplify's `defineAuth` configures
+    /// none, but the client's `rememberDevice` / `fetchDevices` / `forgetDevice` need it, so
+    /// the default is [`DeviceTracking::UserOptIn`]; [`DeviceTracking::Off`] is AWS's
+    /// behaviour for an Amplify pool.
+    pub device_tracking: DeviceTracking,
 }
 
 impl AuthConfig {
@@ -64,6 +72,7 @@ impl AuthConfig {
             token_validity: TokenValidity::default(),
             allow_user_password_auth: false,
             identity_pool_id: None,
+            device_tracking: DeviceTracking::default(),
         }
     }
 }
@@ -242,6 +251,11 @@ impl AuthService {
             "SetUserMFAPreference" => self.set_user_mfa_preference(parse(body)?).await,
             "GlobalSignOut" => self.global_sign_out(parse(body)?).await,
             "RevokeToken" => self.revoke_token(parse(body)?).await,
+            "ConfirmDevice" => self.confirm_device(parse(body)?).await,
+            "UpdateDeviceStatus" => self.update_device_status(parse(body)?).await,
+            "ListDevices" => self.list_devices(parse(body)?).await,
+            "GetDevice" => self.get_device(parse(body)?).await,
+            "ForgetDevice" => self.forget_device(parse(body)?).await,
             _ => Err(CognitoError::new(
                 ErrorKind::UnknownOperation,
                 format!("Unknown operation {action}"),

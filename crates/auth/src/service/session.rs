@@ -16,6 +16,9 @@ pub(crate) struct AuthContext {
     pub auth_time: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
+    /// The first factor was a one-time code (USER_AUTH EMAIL_OTP / SMS_OTP): no MFA follows.
+    #[serde(default)]
+    pub passwordless: bool,
 }
 
 /// The second factors, by Cognito challenge name.
@@ -97,6 +100,32 @@ pub(crate) enum Pending {
     NewPasswordRequired {
         ctx: AuthContext,
     },
+    /// First factor done from a confirmed device: waiting for the device's `SRP_A`.
+    DeviceSrpAuth {
+        ctx: AuthContext,
+    },
+    /// Waiting for the device's password claim.
+    DevicePasswordVerifier {
+        ctx: AuthContext,
+        srp_a: String,
+        srp_b: String,
+        b: String,
+        secret_block: String,
+    },
+    /// USER_AUTH: the user picks a first factor (`sub` is `None` for an unknown user).
+    SelectChallenge {
+        login: String,
+        options: Vec<String>,
+    },
+    /// USER_AUTH: a one-time code sent as the first factor (EMAIL_OTP / SMS_OTP).
+    FirstFactorOtp {
+        sms: bool,
+        /// `None` for an unknown user (the answer always fails).
+        sub: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code_hash: Option<Vec<u8>>,
+        attempts: u32,
+    },
 }
 
 impl Pending {
@@ -107,6 +136,11 @@ impl Pending {
             Self::SelectMfaType { .. } => "SELECT_MFA_TYPE",
             Self::MfaSetup { .. } => "MFA_SETUP",
             Self::NewPasswordRequired { .. } => "NEW_PASSWORD_REQUIRED",
+            Self::DeviceSrpAuth { .. } => "DEVICE_SRP_AUTH",
+            Self::DevicePasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
+            Self::SelectChallenge { .. } => "SELECT_CHALLENGE",
+            Self::FirstFactorOtp { sms: false, .. } => "EMAIL_OTP",
+            Self::FirstFactorOtp { sms: true, .. } => "SMS_OTP",
         }
     }
 }

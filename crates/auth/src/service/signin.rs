@@ -69,7 +69,13 @@ impl AuthService {
                 let result = self.refresh(param(p, "REFRESH_TOKEN")?).await?;
                 Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
             }
-            "CUSTOM_AUTH" | "USER_AUTH" => Err(CognitoError::invalid_parameter(format!(
+            "USER_AUTH" => {
+                if !client.allows_flow("ALLOW_USER_AUTH") {
+                    return Err(flow_not_enabled("USER_AUTH"));
+                }
+                self.user_auth(p).await
+            }
+            "CUSTOM_AUTH" => Err(CognitoError::invalid_parameter(format!(
                 "{} is not supported by this Stratus version",
                 r.auth_flow
             ))),
@@ -84,7 +90,7 @@ impl AuthService {
     /// USER_SRP_AUTH step 1: answer `PASSWORD_VERIFIER` with salt, B and a secret block. An
     /// unknown user gets a stand-in challenge with parameters derived from the pool secret (so
     /// they are stable per name and look like real ones); its answer always fails.
-    async fn srp_start(
+    pub(super) async fn srp_start(
         &self,
         login: &str,
         srp_a: &str,
@@ -220,11 +226,17 @@ impl AuthService {
             return Err(CognitoError::bad_credentials());
         }
         self.db().reset_failures(&user.sub).await?;
+        // The client sends a remembered device's key with the password claim.
+        let device_key = responses
+            .get("DEVICE_KEY")
+            .filter(|k| !k.is_empty())
+            .cloned()
+            .or(device_key);
         self.after_first_factor(user, device_key).await
     }
 
     /// USER_PASSWORD_AUTH: the password itself, checked against the argon2id hash.
-    async fn password_auth(
+    pub(super) async fn password_auth(
         &self,
         login: &str,
         password: &str,

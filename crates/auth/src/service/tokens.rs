@@ -54,6 +54,10 @@ impl AuthService {
     /// A successful sign-in: a new authentication (`origin_jti`) with a refresh token, and
     /// the access and id tokens.
     pub(super) async fn issue_tokens(&self, user: &UserRow, ctx: &AuthContext) -> CResult<Value> {
+        // The device the tokens are bound to: the sign-in's confirmed device, or a new one.
+        let (device_key, new_device) = self
+            .device_metadata(user, ctx.device_key.as_deref())
+            .await?;
         let now = self.now();
         let origin_jti = uuid::Uuid::new_v4().to_string();
         let refresh = crypto::opaque_token()?;
@@ -63,16 +67,19 @@ impl AuthService {
                 &user.sub,
                 &self.inner.config.client_id,
                 &origin_jti,
-                ctx.device_key.as_deref(),
+                device_key.as_deref(),
                 ctx.auth_time,
                 now,
                 now + self.inner.config.token_validity.refresh_secs,
             )
             .await?;
         let mut result = self
-            .mint(user, &origin_jti, ctx.auth_time, ctx.device_key.as_deref())
+            .mint(user, &origin_jti, ctx.auth_time, device_key.as_deref())
             .await?;
         result["RefreshToken"] = json!(refresh);
+        if let Some(metadata) = new_device {
+            result["NewDeviceMetadata"] = metadata;
+        }
         // Trigger point: PostAuthentication.
         Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
     }

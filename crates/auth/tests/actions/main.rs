@@ -1,9 +1,11 @@
 //! Every action through the JSON protocol (one test binary: linking is the slow part here).
 
 mod common;
+mod devices;
 mod mfa;
 mod password;
 mod signin;
 mod signup;
 mod tokens;
 mod user;
+mod user_auth;
