@@ -42,6 +42,11 @@ pub struct Harness {
 impl Harness {
     /// The data API of the fixture `name` with a user pool (`loginWith: { email: true }`).
     pub async fn new(name: &str) -> Harness {
+        Self::with_auth(name, json!({"loginWith": {"email": true}})).await
+    }
+
+    /// [`Harness::new`] with a user pool defined by `defineAuth` props `auth_props`.
+    pub async fn with_auth(name: &str, auth_props: Value) -> Harness {
         let fx = Fixture::new(conformance_root().join(name));
         let spec = fx.data_spec().unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -51,7 +56,7 @@ impl Harness {
             .await
             .unwrap()
             .key;
-        let auth_spec = AuthSpec::from_props(&json!({"loginWith": {"email": true}})).unwrap();
+        let auth_spec = AuthSpec::from_props(&auth_props).unwrap();
         let mut config =
             AuthConfig::new("us-east-1_AbCdEfGhI", CLIENT_ID, "https://127.0.0.1:8443");
         config.allow_user_password_auth = true;
@@ -74,6 +79,11 @@ impl Harness {
 
     /// Signs up, confirms and signs in `email`; returns its access token.
     pub async fn user(&self, email: &str) -> String {
+        self.user_in(email, &[]).await
+    }
+
+    /// [`Harness::user`] in the user pool `groups`.
+    pub async fn user_in(&self, email: &str, groups: &[&str]) -> String {
         let body = json!({"ClientId": CLIENT_ID, "Username": email, "Password": PASSWORD,
                           "UserAttributes": [{"Name": "email", "Value": email}]});
         self.auth
@@ -86,6 +96,12 @@ impl Harness {
             .handle("ConfirmSignUp", body.to_string().as_bytes())
             .await
             .unwrap();
+        for group in groups {
+            self.auth
+                .admin_add_user_to_group(email, group)
+                .await
+                .unwrap();
+        }
         let body = json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT_ID,
                           "AuthParameters": {"USERNAME": email, "PASSWORD": PASSWORD}});
         let r = self
