@@ -9,9 +9,12 @@ use futures::StreamExt;
 use http::StatusCode;
 use sha2::{Digest, Sha256};
 
+use super::checksum::Crc32;
 use super::error::S3Error;
 use crate::auth::{ChunkSignatures, PayloadCheck};
 use crate::backend::ByteStream;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 
 /// The largest aws-chunked chunk accepted (signed chunks are held whole until verified).
 const MAX_CHUNK: usize = 16 * 1024 * 1024;
@@ -116,6 +119,9 @@ struct Chunked {
     decoded: u64,
     expected_len: Option<u64>,
     raw_done: bool,
+    /// CRC-32 of the decoded bytes, for an `x-amz-checksum-crc32` trailer.
+    crc: Crc32,
+    trailer_crc: Option<String>,
 }
 
 impl Chunked {
@@ -210,6 +216,7 @@ impl Chunked {
                         };
                         if !data.is_empty() {
                             self.decoded += data.len() as u64;
+                            self.crc.update(&data);
                             return Ok(Some(data));
                         }
                         continue;
@@ -232,6 +239,7 @@ impl Chunked {
                     let data = self.buf.split_to(n).freeze();
                     *remaining -= n;
                     self.decoded += n as u64;
+                    self.crc.update(&data);
                     return Ok(Some(data));
                 }
                 Phase::DataEnd => {
@@ -248,22 +256,47 @@ impl Chunked {
                     self.phase = Phase::Header;
                 }
                 Phase::Trailer => {
-                    // Trailing headers (checksums, trailer signature) up to an empty line or
-                    // the end of the body; they are not used.
-                    match self.take_line()? {
-                        Some(line) if line.is_empty() => self.phase = Phase::Done,
-                        Some(_) => {}
+                    // Trailing headers up to an empty line or the end of the body. A CRC-32
+                    // checksum is verified; other trailers (the trailer signature) are ignored.
+                    let line = match self.take_line()? {
+                        Some(line) => Some(line),
                         None => {
                             if !self.fill().await? {
                                 self.phase = Phase::Done;
+                                let rest = self.buf.split().to_vec();
+                                Some(String::from_utf8_lossy(&rest).into_owned())
+                            } else {
+                                None
                             }
                         }
+                    };
+                    match line.as_deref() {
+                        Some("") => self.phase = Phase::Done,
+                        Some(l) => {
+                            if let Some((name, value)) = l.split_once(':')
+                                && name.trim().eq_ignore_ascii_case("x-amz-checksum-crc32")
+                            {
+                                self.trailer_crc = Some(value.trim().to_string());
+                            }
+                        }
+                        None => {}
                     }
-                    if matches!(self.phase, Phase::Done)
-                        && let Some(n) = self.expected_len
-                        && n != self.decoded
-                    {
-                        return Err(incomplete());
+                    if matches!(self.phase, Phase::Done) {
+                        if let Some(n) = self.expected_len
+                            && n != self.decoded
+                        {
+                            return Err(incomplete());
+                        }
+                        if let Some(want) = &self.trailer_crc
+                            && *want != STANDARD.encode(self.crc.finish().to_be_bytes())
+                        {
+                            return Err(S3Error::new(
+                                StatusCode::BAD_REQUEST,
+                                "BadDigest",
+                                "The CRC32 you specified did not match the calculated checksum.",
+                            )
+                            .into_io());
+                        }
                     }
                 }
             }
@@ -290,6 +323,8 @@ pub fn decode_chunked(
         decoded: 0,
         expected_len,
         raw_done: false,
+        crc: Crc32::new(),
+        trailer_crc: None,
     };
     futures::stream::unfold(Some(state), |state| async move {
         let mut state = state?;
@@ -335,10 +370,28 @@ mod tests {
         let body = stream_of(vec![
             b"5\r\nhel",
             b"lo\r\n6\r",
-            b"\n world\r\n0\r\nx-amz-checksum-crc32:AAAA\r\n\r\n",
+            b"\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n",
         ]);
         let out = collect(decode_chunked(body, None, Some(11))).await.unwrap();
         assert_eq!(out, b"hello world");
+        // A wrong trailer checksum fails the body.
+        let body = stream_of(vec![
+            b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n",
+        ]);
+        let err = collect(decode_chunked(body, None, None)).await.unwrap_err();
+        let s3 = err
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<S3Error>())
+            .unwrap();
+        assert_eq!(s3.code, "BadDigest");
+        // An unterminated last trailer line still counts.
+        let body = stream_of(vec![
+            b"b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==",
+        ]);
+        assert_eq!(
+            collect(decode_chunked(body, None, None)).await.unwrap(),
+            b"hello world"
+        );
     }
 
     #[tokio::test]
