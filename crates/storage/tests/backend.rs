@@ -552,6 +552,7 @@ async fn if_none_match_copy_and_metadata() {
         .unwrap();
     let no_overwrite = PutOptions {
         if_none_match: true,
+        ..PutOptions::default()
     };
     assert!(matches!(
         b.put(B, "x", body(&[b"two"]), ObjectMeta::default(), no_overwrite)

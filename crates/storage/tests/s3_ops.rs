@@ -890,3 +890,87 @@ async fn content_md5_and_crc32_are_checked() {
         b"hello world"
     );
 }
+
+#[tokio::test]
+async fn multipart_full_object_crc32_is_checked() {
+    let e = env().await;
+    let base = format!("/{B}/public/crc.bin");
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = send(
+            &e.app,
+            Method::POST,
+            &format!("{base}?uploads"),
+            ADMIN,
+            &[
+                ("x-amz-checksum-algorithm", "CRC32"),
+                ("x-amz-checksum-type", "FULL_OBJECT"),
+            ],
+            b"",
+        )
+        .await;
+        ids.push(
+            r.text()
+                .split_once("<UploadId>")
+                .unwrap()
+                .1
+                .split_once("</UploadId>")
+                .unwrap()
+                .0
+                .to_string(),
+        );
+    }
+    for (id, crc, want) in [
+        (&ids[0], "AAAAAA==", StatusCode::BAD_REQUEST),
+        (&ids[1], "+esgrQ==", StatusCode::OK),
+    ] {
+        let p1 = send(
+            &e.app,
+            Method::PUT,
+            &format!("{base}?partNumber=1&uploadId={id}"),
+            ADMIN,
+            &[],
+            b"hello",
+        )
+        .await;
+        let p2 = send(
+            &e.app,
+            Method::PUT,
+            &format!("{base}?partNumber=2&uploadId={id}"),
+            ADMIN,
+            &[],
+            b"world",
+        )
+        .await;
+        let doc = format!(
+            "<CompleteMultipartUpload><Part><ETag>{}</ETag><PartNumber>1</PartNumber></Part><Part><ETag>{}</ETag><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>",
+            p1.header("etag"),
+            p2.header("etag")
+        );
+        let h = [
+            ("x-amz-checksum-crc32", crc),
+            ("x-amz-checksum-type", "FULL_OBJECT"),
+        ];
+        let r = send(
+            &e.app,
+            Method::POST,
+            &format!("{base}?uploadId={id}"),
+            ADMIN,
+            &h,
+            doc.as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, want, "{}", r.text());
+        if want != StatusCode::OK {
+            assert_eq!(r.code(), "BadDigest");
+            assert_eq!(
+                get(&e.app, ADMIN, "public/crc.bin").await.status,
+                StatusCode::NOT_FOUND
+            );
+        }
+    }
+    assert_eq!(
+        &get(&e.app, ADMIN, "public/crc.bin").await.body[..],
+        b"helloworld"
+    );
+}

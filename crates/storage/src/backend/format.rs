@@ -35,6 +35,7 @@ pub(crate) struct TempFile {
     file: Option<File>,
     pub(crate) size: u64,
     md5: Md5,
+    crc32: Option<crate::s3::checksum::Crc32>,
 }
 
 impl TempFile {
@@ -51,6 +52,7 @@ impl TempFile {
             file: Some(file),
             size: 0,
             md5: Md5::new(),
+            crc32: None,
         })
     }
 
@@ -60,8 +62,20 @@ impl TempFile {
             .ok_or_else(|| io::Error::other("temp file already closed"))
     }
 
+    /// Also compute the CRC-32 of what is written from now on.
+    pub(crate) fn track_crc32(&mut self) {
+        self.crc32 = Some(crate::s3::checksum::Crc32::new());
+    }
+
+    pub(crate) fn crc32(&self) -> Option<u32> {
+        self.crc32.as_ref().map(|c| c.finish())
+    }
+
     pub(crate) async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
         self.md5.update(chunk);
+        if let Some(c) = self.crc32.as_mut() {
+            c.update(chunk);
+        }
         self.size += chunk.len() as u64;
         self.file()?.write_all(chunk).await
     }

@@ -122,6 +122,10 @@ pub struct ListPage {
 pub struct PutOptions {
     /// `If-None-Match: *`: fail with [`BackendError::PreconditionFailed`] if the key exists.
     pub if_none_match: bool,
+    /// The CRC-32 the whole object must have (CompleteMultipartUpload with
+    /// `x-amz-checksum-crc32`, `x-amz-checksum-type: FULL_OBJECT`); checked while the parts are
+    /// assembled, [`BackendError::BadDigest`] otherwise.
+    pub crc32: Option<u32>,
 }
 
 /// An uploaded part.
@@ -171,6 +175,8 @@ pub enum BackendError {
     InvalidRange,
     #[error("At least one of the pre-conditions you specified did not hold")]
     PreconditionFailed,
+    #[error("The CRC32 you specified did not match the calculated checksum.")]
+    BadDigest,
     #[error("invalid bucket name or key: {0}")]
     InvalidArgument(String),
     /// The request body stream failed (client disconnect, bad framing, checksum mismatch).

@@ -189,6 +189,9 @@ pub(super) async fn complete(
     let dest = b.object_path(key);
     let obj_dir = dest.parent().unwrap_or(&b.dir).to_path_buf();
     let mut temp = TempFile::create(&obj_dir).await?;
+    if options.crc32.is_some() {
+        temp.track_crc32();
+    }
     for p in &chosen {
         let path = part_path(&dir, p.part_number);
         let file = tokio::fs::File::open(&path).await?;
@@ -197,6 +200,9 @@ pub(super) async fn complete(
             BackendError::Body(e) => BackendError::Io(e),
             other => other,
         })?;
+    }
+    if options.crc32.is_some() && temp.crc32() != options.crc32 {
+        return Err(BackendError::BadDigest);
     }
     let info = ObjectInfo {
         key: key.to_string(),

@@ -134,6 +134,9 @@ impl S3Error {
                 )
                 .with("Condition", "If-None-Match"),
             ),
+            BackendError::BadDigest => {
+                Self::new(StatusCode::BAD_REQUEST, "BadDigest", e.to_string())
+            }
             BackendError::InvalidArgument(m) => Self::invalid_argument(m),
             BackendError::Body(io) => match io.get_ref().and_then(|i| i.downcast_ref::<Self>()) {
                 Some(s3) => s3.clone(),

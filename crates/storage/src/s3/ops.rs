@@ -168,6 +168,7 @@ fn put_options(h: &HeaderMap) -> Result<PutOptions, S3Error> {
         None => Ok(PutOptions::default()),
         Some("*") => Ok(PutOptions {
             if_none_match: true,
+            ..PutOptions::default()
         }),
         Some(_) => Err(S3Error::not_implemented("If-None-Match other than *")),
     }
@@ -502,7 +503,14 @@ pub(crate) async fn complete_multipart(
     ctx.authorize(StorageAction::Write, key)?;
     let doc = read_xml(body).await?;
     let parts = super::xml::parse_complete(&doc)?;
-    let options = put_options(&ctx.parts.headers)?;
+    let mut options = put_options(&ctx.parts.headers)?;
+    // A full-object CRC-32 (aws-amplify with `checksumAlgorithm: 'crc-32'`); composite
+    // (per-part) checksums are not verified.
+    let full_object = header_str(&ctx.parts.headers, "x-amz-checksum-type")
+        .is_none_or(|t| t.eq_ignore_ascii_case("FULL_OBJECT"));
+    if full_object {
+        options.crc32 = super::checksum::Expected::from_headers(&ctx.parts.headers)?.crc32;
+    }
     let info = ctx
         .backend()
         .complete_multipart(ctx.name(), key, upload_id, parts, options)

@@ -90,6 +90,13 @@ await step('uploadData 6 MiB (multipart)', async () => {
   const r2 = await getProperties({ path: 'public/big.bin', options: opts });
   assert.equal(r2.size, big.length);
 });
+await step('uploadData with checksumAlgorithm crc-32 (single and multipart)', async () => {
+  await uploadData({ path: 'public/crc-small.txt', data: 'crc me', options: { ...opts, checksumAlgorithm: 'crc-32' } }).result;
+  const r = await uploadData({ path: 'public/crc-big.bin', data: big, options: { ...opts, checksumAlgorithm: 'crc-32' } }).result;
+  assert.match(r.eTag, /-2"$/);
+  await remove({ path: 'public/crc-small.txt', options: opts });
+  await remove({ path: 'public/crc-big.bin', options: opts });
+});
 await step('downloadData whole', async () => {
   const r = await downloadData({ path: 'public/hello.txt', options: opts }).result;
   assert.equal(await r.body.text(), 'hello world');
