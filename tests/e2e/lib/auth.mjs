@@ -109,3 +109,32 @@ export async function cognito(endpoint, action, body) {
   });
   return { status: res.status, errorType: res.headers.get('x-amzn-errortype'), body: await res.json() };
 }
+
+/**
+ * Copies tests/e2e/projects/<name>/amplify/ (the auth tests' own fixture projects) into a fresh
+ * temporary project folder. Returns { dir, cleanup() }.
+ */
+export async function copyProject(name) {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const src = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'projects', name, 'amplify');
+  if (!fs.existsSync(src)) throw new Error(`tests/e2e/projects/${name} has no amplify/ folder`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `stratus-e2e-${name}-`));
+  fs.cpSync(src, path.join(dir, 'amplify'), { recursive: true });
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Gives the Node process the `navigator.userAgent` a browser has: the client names a device
+ * with it in ConfirmDevice and skips device registration without it (Node 20 has no
+ * `navigator`).
+ */
+export function provideNavigator(userAgent) {
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent },
+    configurable: true,
+    writable: true,
+  });
+}

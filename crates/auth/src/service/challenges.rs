@@ -46,7 +46,10 @@ impl AuthService {
         }
         let responses = &r.challenge_responses;
         match pending {
-            p @ Pending::PasswordVerifier { .. } => self.password_verifier(p, responses).await,
+            p @ Pending::PasswordVerifier { .. } => {
+                self.password_verifier(&token, expires_at, p, responses)
+                    .await
+            }
             Pending::DeviceSrpAuth { ctx } => self.device_srp_auth(ctx, responses).await,
             p @ Pending::DevicePasswordVerifier { .. } => {
                 self.device_password_verifier(p, responses).await

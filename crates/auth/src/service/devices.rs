@@ -80,7 +80,7 @@ pub(crate) struct ListDevicesRequest {
 /// Cognito's largest ListDevices page.
 const MAX_DEVICES_PAGE: i64 = 60;
 
-fn no_device() -> CognitoError {
+pub(super) fn no_device() -> CognitoError {
     // The client clears its device keys and retries the sign-in on exactly this message.
     CognitoError::new(ErrorKind::ResourceNotFound, "Device does not exist.")
 }
@@ -250,6 +250,18 @@ impl AuthService {
         } else {
             self.mfa_step(&user, ctx).await
         }
+    }
+
+    /// False when device tracking is on and `key` is not a confirmed device of `sub`.
+    pub(super) async fn device_usable(&self, sub: &str, key: &str) -> CResult<bool> {
+        if self.tracking() == DeviceTracking::Off {
+            return Ok(true);
+        }
+        Ok(self
+            .db()
+            .device(sub, key)
+            .await?
+            .is_some_and(|d| d.confirmed()))
     }
 
     async fn confirmed_device(&self, sub: &str, key: &str) -> CResult<DeviceRow> {

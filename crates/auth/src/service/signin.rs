@@ -174,9 +174,20 @@ impl AuthService {
     /// USER_SRP_AUTH step 2.
     pub(super) async fn password_verifier(
         &self,
+        token: &str,
+        expires_at: i64,
         pending: Pending,
         responses: &BTreeMap<String, String>,
     ) -> CResult<Value> {
+        // A device key the pool does not know is refused before anything is counted, and the
+        // session stays usable: the client drops its device keys and answers again without.
+        if let Pending::PasswordVerifier { sub: Some(sub), .. } = &pending
+            && let Some(key) = responses.get("DEVICE_KEY").filter(|k| !k.is_empty())
+            && !self.device_usable(sub, key).await?
+        {
+            self.restore_session(token, &pending, expires_at).await?;
+            return Err(super::devices::no_device());
+        }
         let Pending::PasswordVerifier {
             sub,
             user_id_for_srp,

@@ -169,9 +169,19 @@ async fn device_lifecycle_through_device_srp() {
 
     // A sign-in naming the forgotten device is refused with the message the client retries
     // on; without it, a new device is handed out.
-    let v = srp_with_device(&h, "dev@example.com", &d.key).await;
+    let (e, challenge) = h.initiate_srp("dev@example.com").await;
+    let mut answer = h.password_claim(&e, &challenge, PASSWORD);
+    answer["ChallengeResponses"]["DEVICE_KEY"] = json!(d.key);
+    let (_, _, v) = h.call("RespondToAuthChallenge", answer.clone()).await;
     assert_eq!(v["__type"], "ResourceNotFoundException");
     assert_eq!(v["message"], "Device does not exist.");
+    // ... and the client answers the same session again without the key.
+    answer["ChallengeResponses"]
+        .as_object_mut()
+        .unwrap()
+        .remove("DEVICE_KEY");
+    let retried = h.ok("RespondToAuthChallenge", answer).await;
+    assert!(retried["AuthenticationResult"]["NewDeviceMetadata"].is_object());
     let again = h.sign_in("dev@example.com", PASSWORD).await;
     assert_ne!(again["NewDeviceMetadata"]["DeviceKey"], d.key.as_str());
 }
