@@ -11,6 +11,7 @@
 pub mod authz;
 pub mod errors;
 pub mod graphql;
+pub mod realtime;
 pub mod scalars;
 pub mod service;
 

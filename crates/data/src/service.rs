@@ -12,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::Value;
 use stratus_auth::{AuthService, PrincipalKind};
@@ -54,6 +54,7 @@ pub struct DataService {
 
 struct Inner {
     schema: Schema,
+    engine: Arc<Engine>,
     sdl: String,
     store: Store,
     auth: Option<AuthService>,
@@ -118,13 +119,15 @@ impl DataService {
             plans,
             modes: field_modes,
             default_mode: spec.authorization_modes.default,
+            events: tokio::sync::broadcast::channel(crate::graphql::engine::EVENT_BUFFER).0,
         });
-        let schema = build_schema(&doc, engine)?;
+        let schema = build_schema(&doc, engine.clone())?;
         let mut modes = vec![spec.authorization_modes.default];
         modes.extend(spec.authorization_modes.additional.iter().copied());
         Ok(DataService {
             inner: Arc::new(Inner {
                 schema,
+                engine,
                 sdl,
                 store: store.clone(),
                 auth,
@@ -239,6 +242,37 @@ impl DataService {
         })
     }
 
+    /// A receiver of every stored change, for a subscription about to start.
+    pub(crate) fn subscribe_events(
+        &self,
+    ) -> tokio::sync::broadcast::Receiver<Arc<crate::graphql::engine::Event>> {
+        self.inner.engine.events.subscribe()
+    }
+
+    /// Executes a subscription for `caller`: each response in AppSync's JSON shape.
+    pub(crate) fn execute_stream(
+        &self,
+        caller: Caller,
+        query: &str,
+        variables: Option<Value>,
+        pending: Option<crate::graphql::subscribe::PendingReceiver>,
+    ) -> futures::stream::BoxStream<'static, Value> {
+        use futures::StreamExt;
+        let mut request = async_graphql::Request::new(query)
+            .variables(Variables::from_json(variables.unwrap_or(Value::Null)))
+            .data(caller);
+        if let Some(p) = pending {
+            request = request.data(p);
+        }
+        self.inner
+            .schema
+            .execute_stream(request)
+            .map(|response| {
+                appsync_response(serde_json::to_value(&response).unwrap_or(Value::Null))
+            })
+            .boxed()
+    }
+
     /// Executes one GraphQL request for `caller`; the response in AppSync's JSON shape.
     pub async fn execute(
         &self,
@@ -278,11 +312,12 @@ struct Body {
     operation_name: Option<String>,
 }
 
-/// `POST /graphql` on `service`. Mount it at the origin root (`data.url` is
-/// `<origin>/graphql`).
+/// `POST /graphql` and the realtime WebSocket `GET /graphql/realtime` on `service`. Mount it
+/// at the origin root (`data.url` is `<origin>/graphql`).
 pub fn router(service: DataService) -> Router {
     Router::new()
         .route("/graphql", post(graphql))
+        .route("/graphql/realtime", get(crate::realtime::handler))
         .with_state(service)
 }
 

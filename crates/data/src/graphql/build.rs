@@ -5,8 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, Schema, Subscription,
-    SubscriptionField, SubscriptionFieldFuture, TypeRef, Union,
+    Enum, Field, FieldFuture, InputObject, InputValue, Object, Schema, Subscription, TypeRef, Union,
 };
 use async_graphql::parser::types::{
     BaseType, ConstDirective, FieldDefinition, ServiceDocument, Type, TypeKind,
@@ -67,7 +66,7 @@ fn aws_modes(directives: &[async_graphql::Positioned<ConstDirective>]) -> Vec<St
         .collect()
 }
 
-fn type_ref(ty: &Type) -> TypeRef {
+pub fn type_ref(ty: &Type) -> TypeRef {
     let inner = match &ty.base {
         BaseType::Named(n) => TypeRef::Named(n.to_string().into()),
         BaseType::List(inner) => TypeRef::List(Box::new(type_ref(inner))),
@@ -135,7 +134,7 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
                 if name == "Subscription" {
                     let mut sub = Subscription::new("Subscription");
                     for f in &obj.fields {
-                        sub = sub.field(subscription_field(&f.node));
+                        sub = sub.field(super::subscribe::field(&f.node));
                     }
                     builder = builder.register(sub);
                     continue;
@@ -200,30 +199,6 @@ fn field(type_name: &str, def: &FieldDefinition, objects: &HashSet<String>) -> F
         let parent = parent.clone();
         let field_name = field_name.clone();
         FieldFuture::new(async move { resolve::field(ctx, &parent, &field_name, kind).await })
-    });
-    for arg in &def.arguments {
-        let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
-        if let Some(d) = &arg.node.default_value {
-            iv = iv.default_value(d.node.clone());
-        }
-        f = f.argument(iv);
-    }
-    f
-}
-
-/// A `Subscription` field: part of the schema (introspection, validation), answered by the
-/// realtime endpoint; executing it here is an error.
-fn subscription_field(def: &FieldDefinition) -> SubscriptionField {
-    let name = def.name.node.to_string();
-    let mut f = SubscriptionField::new(name, type_ref(&def.ty.node), |_| {
-        SubscriptionFieldFuture::new(async {
-            Err::<futures::stream::Empty<async_graphql::Result<FieldValue<'_>>>, _>(
-                crate::errors::typed(
-                    "UnsupportedOperation",
-                    "Subscriptions are served over the realtime endpoint",
-                ),
-            )
-        })
     });
     for arg in &def.arguments {
         let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));

@@ -20,9 +20,34 @@ pub struct Engine {
     pub plans: Plans,
     pub modes: FieldModes,
     pub default_mode: AuthMode,
+    /// Every successful mutation, for the subscriptions (see [`Event`]).
+    pub events: tokio::sync::broadcast::Sender<Arc<Event>>,
 }
 
+/// A stored change: the mutation field that made it and the item as stored (after a delete,
+/// the deleted item).
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub mutation: String,
+    pub model: String,
+    pub item: Map<String, Value>,
+}
+
+/// How many events a slow subscriber may fall behind before it skips some.
+pub const EVENT_BUFFER: usize = 4096;
+
 impl Engine {
+    /// Publishes a stored change to the subscriptions (none listening is fine).
+    pub fn publish(&self, mutation: &str, model: &str, item: &Map<String, Value>) {
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(Arc::new(Event {
+                mutation: mutation.to_string(),
+                model: model.to_string(),
+                item: item.clone(),
+            }));
+        }
+    }
+
     pub fn model(&self, name: &str) -> Option<&Model> {
         self.models.get(name)
     }

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod ops;
 pub mod plan;
 pub mod resolve;
+pub mod subscribe;
 pub mod write;
 
 pub use build::{BuildError, MAX_COMPLEXITY, MAX_DEPTH};

@@ -143,6 +143,7 @@ pub async fn create(
         .create(model, item, condition.as_ref())
         .await
         .map_err(store)?;
+    engine.publish(at.field, model, &stored);
     Ok(Some(present(engine, caller, model, stored)))
 }
 
@@ -188,6 +189,7 @@ pub async fn update(
         .update(model, &key, changes, condition.as_ref())
         .await
         .map_err(store)?;
+    engine.publish(at.field, model, &stored);
     Ok(Some(present(engine, caller, model, stored)))
 }
 
@@ -215,5 +217,6 @@ pub async fn delete(
         .delete(model, &key, condition.as_ref())
         .await
         .map_err(store)?;
+    engine.publish(at.field, model, &stored);
     Ok(Some(present(engine, caller, model, stored)))
 }

@@ -1,0 +1,154 @@
+//! The AppSync realtime protocol over a real socket, as aws-amplify v6 speaks it: owners
+//! receive their own events, other users none of them.
+
+mod gql;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::{SinkExt, StreamExt};
+use gql::{Auth, Harness};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const SUB: &str = "subscription ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {\n  onCreateTodo(filter: $filter, owner: $owner) {\n    id\n    content\n    owner\n  }\n}\n";
+
+async fn serve(h: &Harness) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = h.app.clone();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    addr.to_string()
+}
+
+fn auth_json(h: &Harness, auth: &Auth, host: &str) -> Value {
+    match auth {
+        Auth::Token(t) => json!({"Authorization": t, "host": host}),
+        _ => json!({"host": host, "x-amz-date": "20261122T060817Z", "x-api-key": h.api_key}),
+    }
+}
+
+async fn recv(ws: &mut Ws, wait: Duration) -> Option<Value> {
+    loop {
+        let msg = tokio::time::timeout(wait, ws.next()).await.ok()??.ok()?;
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["type"] != "ka" {
+                return Some(v);
+            }
+        }
+    }
+}
+
+async fn subscribe(h: &Harness, host: &str, auth: &Auth, id: &str) -> Ws {
+    let header = auth_json(h, auth, host);
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
+    let mut req = format!("ws://{host}/graphql/realtime")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("graphql-ws,header-{encoded}").parse().unwrap(),
+    );
+    let (mut ws, res) = tokio_tungstenite::connect_async(req).await.unwrap();
+    assert_eq!(
+        res.headers().get("sec-websocket-protocol").unwrap(),
+        "graphql-ws"
+    );
+    ws.send(Message::text(
+        json!({"type": "connection_init"}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(ack["type"], "connection_ack");
+    assert_eq!(ack["payload"]["connectionTimeoutMs"], 300_000);
+    let data = json!({"query": SUB, "variables": {}}).to_string();
+    let start = json!({"id": id, "type": "start", "payload": {"data": data,
+        "extensions": {"authorization": header}}});
+    ws.send(Message::text(start.to_string())).await.unwrap();
+    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(ack, json!({"type": "start_ack", "id": id}));
+    ws
+}
+
+#[tokio::test]
+async fn owners_receive_only_their_own_events() {
+    let h = Harness::new("ex-todo-owner").await;
+    let host = serve(&h).await;
+    let alice = Auth::Token(h.user("alice@example.com").await);
+    let bob = Auth::Token(h.user("bob@example.com").await);
+    let mut alice_ws = subscribe(&h, &host, &alice, "a-1").await;
+    let mut bob_ws = subscribe(&h, &host, &bob, "b-1").await;
+    let mut key_ws = subscribe(&h, &host, &Auth::ApiKey, "k-1").await;
+
+    let create = "mutation ($input: CreateTodoInput!) { createTodo(input: $input) { id } }";
+    let id = h
+        .ok(&alice, create, json!({"input": {"content": "private"}}))
+        .await["createTodo"]["id"]
+        .clone();
+
+    let event = recv(&mut alice_ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(event["type"], "data");
+    assert_eq!(event["id"], "a-1");
+    assert_eq!(event["payload"]["data"]["onCreateTodo"]["id"], id);
+    assert_eq!(
+        event["payload"]["data"]["onCreateTodo"]["content"],
+        "private"
+    );
+    // The API key may read (public read includes listen).
+    let event = recv(&mut key_ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(event["payload"]["data"]["onCreateTodo"]["id"], id);
+    // Bob receives nothing of Alice's.
+    assert_eq!(recv(&mut bob_ws, Duration::from_millis(300)).await, None);
+
+    // Stop ends the subscription with `complete`.
+    alice_ws
+        .send(Message::text(
+            json!({"type": "stop", "id": "a-1"}).to_string(),
+        ))
+        .await
+        .unwrap();
+    let done = recv(&mut alice_ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(done, json!({"type": "complete", "id": "a-1"}));
+    h.ok(&alice, create, json!({"input": {"content": "again"}}))
+        .await;
+    assert_eq!(recv(&mut alice_ws, Duration::from_millis(300)).await, None);
+
+    // Bob's own item reaches him, with a subscription filter.
+    let bob_id = h
+        .ok(&bob, create, json!({"input": {"content": "bob's"}}))
+        .await["createTodo"]["id"]
+        .clone();
+    let event = recv(&mut bob_ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(event["payload"]["data"]["onCreateTodo"]["id"], bob_id);
+}
+
+#[tokio::test]
+async fn bad_credentials_are_a_connection_error() {
+    let h = Harness::new("ex-todo-owner").await;
+    let host = serve(&h).await;
+    let header = json!({"host": host, "x-api-key": "da2-nope"});
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
+    let mut req = format!("ws://{host}/graphql/realtime")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("graphql-ws,header-{encoded}").parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let v = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(v["type"], "connection_error");
+    assert_eq!(
+        v["payload"]["errors"][0]["errorType"],
+        "UnauthorizedException"
+    );
+}
