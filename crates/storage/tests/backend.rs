@@ -576,3 +576,30 @@ async fn if_none_match_copy_and_metadata() {
     assert!(!b.delete(B, "x").await.unwrap());
     assert!(matches!(b.head(B, "x").await, Err(BackendError::NoSuchKey)));
 }
+
+#[tokio::test]
+async fn janitor_removes_expired_uploads() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = FsBackend::open(
+        dir.path(),
+        FsOptions {
+            min_part_size: 5,
+            upload_ttl: Duration::from_millis(50),
+        },
+    )
+    .await
+    .unwrap();
+    b.ensure_bucket(B).await.unwrap();
+    let up = b
+        .create_multipart(B, "j", ObjectMeta::default())
+        .await
+        .unwrap();
+    assert!(b.list_parts(B, "j", &up.upload_id).await.is_ok());
+    let janitor = b.spawn_upload_janitor(Duration::from_millis(20));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    janitor.abort();
+    assert!(matches!(
+        b.list_parts(B, "j", &up.upload_id).await,
+        Err(BackendError::NoSuchUpload)
+    ));
+}

@@ -696,3 +696,51 @@ async fn content_md5_and_crc32_are_checked() {
         b"hello world"
     );
 }
+
+#[tokio::test]
+async fn list_objects_v1_marker_paging_and_location() {
+    let e = env().await;
+    for k in ["v1/a.txt", "v1/b/1.txt", "v1/b/2.txt", "v1/c.txt"] {
+        assert_eq!(put(&e.app, ADMIN, k, b"x").await.status, StatusCode::OK);
+    }
+    let list = |marker: &str| {
+        let app = e.app.clone();
+        let uri = format!("/{B}?prefix=v1%2F&delimiter=%2F&max-keys=1&marker={marker}");
+        async move { send(&app, Method::GET, &uri, ADMIN, &[], b"").await.text() }
+    };
+    let mut seen = Vec::new();
+    let mut marker = String::new();
+    for _ in 0..10 {
+        let t = list(&marker.replace('/', "%2F")).await;
+        assert!(
+            t.contains(&format!("<Marker>{marker}</Marker><MaxKeys>1</MaxKeys>")),
+            "{t}"
+        );
+        for tag in ["<Key>", "<CommonPrefixes><Prefix>"] {
+            if let Some((_, r)) = t.split_once(tag) {
+                seen.push(r.split_once('<').unwrap().0.to_string());
+            }
+        }
+        match t.split_once("<NextMarker>") {
+            Some((_, r)) => marker = r.split_once("</NextMarker>").unwrap().0.to_string(),
+            None => {
+                assert!(t.contains("<IsTruncated>false</IsTruncated>"), "{t}");
+                break;
+            }
+        }
+    }
+    assert_eq!(seen, ["v1/a.txt", "v1/b/", "v1/c.txt"]);
+    let r = send(
+        &e.app,
+        Method::GET,
+        &format!("/{B}?location"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert!(
+        r.text()
+            .ends_with("<LocationConstraint xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>")
+    );
+}

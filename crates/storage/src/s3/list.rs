@@ -65,19 +65,7 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
         }
     };
     let max_keys_raw = q.get("max-keys").cloned();
-    let max_keys = match &max_keys_raw {
-        None => MAX_KEYS,
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| {
-                S3Error::invalid_argument(
-                    "Provided max-keys not an integer or within integer range",
-                )
-            })?
-            .min(MAX_KEYS as i64) as usize,
-    };
+    let max_keys = parse_max_keys(max_keys_raw.as_ref())?;
     let token = q.get("continuation-token").cloned();
     let start_after = q.get("start-after").cloned();
     let cursor = match (&token, &start_after) {
@@ -135,20 +123,7 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
         "IsTruncated",
         if page.next.is_some() { "true" } else { "false" },
     );
-    for o in &page.objects {
-        doc.push_str("<Contents>");
-        elem(&mut doc, "Key", &enc(&o.key));
-        elem(&mut doc, "LastModified", &iso_date(o.last_modified));
-        elem(&mut doc, "ETag", &o.etag);
-        elem(&mut doc, "Size", &o.size.to_string());
-        elem(&mut doc, "StorageClass", "STANDARD");
-        doc.push_str("</Contents>");
-    }
-    for p in &page.common_prefixes {
-        doc.push_str("<CommonPrefixes>");
-        elem(&mut doc, "Prefix", &enc(p));
-        doc.push_str("</CommonPrefixes>");
-    }
+    write_entries(&mut doc, &page, enc);
     doc.push_str("</ListBucketResult>");
     let mut r = Response::new(Body::from(doc));
     r.headers_mut().insert(
@@ -156,6 +131,111 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
         HeaderValue::from_static("application/xml"),
     );
     Ok(r)
+}
+
+/// ListObjects (v1): `marker` / `NextMarker` paging (kept for older tools; aws-amplify and
+/// current SDKs use v2).
+pub(crate) async fn list_objects_v1(ctx: &Ctx<'_>) -> Result<Response, S3Error> {
+    let q = ctx.query;
+    let prefix = q.get("prefix").cloned().unwrap_or_default();
+    ctx.authorize(StorageAction::List, &prefix)?;
+    let delimiter = q.get("delimiter").cloned().filter(|d| !d.is_empty());
+    let url = match q.get("encoding-type").map(String::as_str) {
+        None => false,
+        Some("url") => true,
+        Some(_) => {
+            return Err(S3Error::invalid_argument(
+                "Invalid Encoding Method specified in Request",
+            ));
+        }
+    };
+    let max_keys = parse_max_keys(q.get("max-keys"))?;
+    let marker = q.get("marker").cloned().unwrap_or_default();
+    let cursor = (!marker.is_empty()).then(|| ListCursor {
+        // A marker that is a rolled-up common prefix skips everything under it.
+        skip_prefix: delimiter.as_deref().is_some_and(|d| marker.ends_with(d)),
+        after: marker.clone(),
+    });
+    let page = ctx
+        .service
+        .inner
+        .backend
+        .list(
+            &ctx.bucket.name,
+            ListRequest {
+                prefix: prefix.clone(),
+                delimiter: delimiter.clone(),
+                cursor,
+                max_keys,
+            },
+        )
+        .await
+        .map_err(super::map_backend(&ctx.bucket.name, None))?;
+    let enc = |s: &str| if url { url_encode(s) } else { s.to_string() };
+    let mut doc = format!("{DECL}<ListBucketResult xmlns=\"{S3_NS}\">");
+    elem(&mut doc, "Name", &ctx.bucket.name);
+    elem(&mut doc, "Prefix", &enc(&prefix));
+    elem(&mut doc, "Marker", &enc(&marker));
+    elem(&mut doc, "MaxKeys", &max_keys.to_string());
+    if let Some(d) = &delimiter {
+        elem(&mut doc, "Delimiter", &enc(d));
+    }
+    if url {
+        elem(&mut doc, "EncodingType", "url");
+    }
+    elem(
+        &mut doc,
+        "IsTruncated",
+        if page.next.is_some() { "true" } else { "false" },
+    );
+    if let (Some(next), Some(_)) = (&page.next, &delimiter) {
+        elem(&mut doc, "NextMarker", &enc(&next.after));
+    }
+    write_entries(&mut doc, &page, enc);
+    doc.push_str("</ListBucketResult>");
+    Ok(xml(doc))
+}
+
+fn parse_max_keys(v: Option<&String>) -> Result<usize, S3Error> {
+    match v {
+        None => Ok(MAX_KEYS),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(|n| n.min(MAX_KEYS as i64) as usize)
+            .ok_or_else(|| {
+                S3Error::invalid_argument(
+                    "Provided max-keys not an integer or within integer range",
+                )
+            }),
+    }
+}
+
+fn write_entries(doc: &mut String, page: &crate::backend::ListPage, enc: impl Fn(&str) -> String) {
+    for o in &page.objects {
+        doc.push_str("<Contents>");
+        elem(doc, "Key", &enc(&o.key));
+        elem(doc, "LastModified", &iso_date(o.last_modified));
+        elem(doc, "ETag", &o.etag);
+        elem(doc, "Size", &o.size.to_string());
+        elem(doc, "StorageClass", "STANDARD");
+        doc.push_str("</Contents>");
+    }
+    for p in &page.common_prefixes {
+        doc.push_str("<CommonPrefixes>");
+        elem(doc, "Prefix", &enc(p));
+        doc.push_str("</CommonPrefixes>");
+    }
+}
+
+fn xml(doc: String) -> Response {
+    let mut r = Response::new(Body::from(doc));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    r
 }
 
 /// `POST /<bucket>?delete`: each key authorised and deleted on its own; refusals are reported

@@ -363,10 +363,29 @@ async fn dispatch(service: &StorageService, request: Request) -> Result<Response
                 // HeadBucket needs s3:ListBucket on the bucket.
                 ctx.authorize(stratus_spec::storage::StorageAction::List, "")?;
                 Ok(Response::new(Body::empty()))
-            } else if *m == Method::GET {
-                Err(S3Error::not_implemented(
-                    "ListObjects (v1); use list-type=2",
-                ))
+            } else if *m == Method::GET && q.contains_key("location") {
+                // GetBucketLocation: us-east-1 is an empty constraint.
+                ctx.authorize(stratus_spec::storage::StorageAction::List, "")?;
+                let doc = format!(
+                    "{}<LocationConstraint xmlns=\"{}\"/>",
+                    xml::DECL,
+                    xml::S3_NS
+                );
+                Ok(Response::new(Body::from(doc)))
+            } else if *m == Method::GET
+                && ![
+                    "versioning",
+                    "cors",
+                    "policy",
+                    "acl",
+                    "uploads",
+                    "versions",
+                    "tagging",
+                ]
+                .iter()
+                .any(|k| q.contains_key(*k))
+            {
+                list::list_objects_v1(&ctx).await
             } else {
                 Err(S3Error::not_implemented("bucket operation"))
             }
