@@ -97,28 +97,51 @@ impl TempFile {
 
     /// Appends the trailer, flushes and fsyncs, and renames the file to `dest`.
     pub(crate) async fn commit<T: Serialize>(mut self, trailer: &T, dest: &Path) -> io::Result<()> {
+        self.seal(trailer).await?;
+        self.publish(dest).await?;
+        sync_parent(dest).await
+    }
+
+    /// Flushes and fsyncs what was written (no trailer), and renames the file to `dest`.
+    pub(crate) async fn commit_raw(mut self, dest: &Path) -> io::Result<()> {
+        self.seal_raw().await?;
+        self.publish(dest).await?;
+        sync_parent(dest).await
+    }
+
+    /// Appends the trailer, flushes, fsyncs and closes the file (still under its temp name).
+    pub(crate) async fn seal<T: Serialize>(&mut self, trailer: &T) -> io::Result<()> {
         let json = serde_json::to_vec(trailer).map_err(io::Error::other)?;
         let len = u32::try_from(json.len()).map_err(io::Error::other)?;
         let file = self.file()?;
         file.write_all(&json).await?;
         file.write_all(&len.to_be_bytes()).await?;
         file.write_all(MAGIC).await?;
-        self.commit_raw(dest).await
+        self.seal_raw().await
     }
 
-    /// Flushes and fsyncs what was written (no trailer), and renames the file to `dest`.
-    pub(crate) async fn commit_raw(mut self, dest: &Path) -> io::Result<()> {
+    async fn seal_raw(&mut self) -> io::Result<()> {
         let file = self.file()?;
         file.flush().await?;
         file.sync_all().await?;
         self.file = None;
+        Ok(())
+    }
+
+    /// Renames the sealed file to `dest` (atomically replacing it). The directory is not
+    /// fsynced; see [`sync_parent`].
+    pub(crate) async fn publish(mut self, dest: &Path) -> io::Result<()> {
         tokio::fs::rename(&self.path, dest).await?;
         self.path = PathBuf::new();
-        // Make the rename itself durable.
-        if let Some(dir) = dest.parent() {
-            sync_dir(dir).await?;
-        }
         Ok(())
+    }
+}
+
+/// fsyncs the directory holding `path`, making a rename or removal there durable.
+pub(crate) async fn sync_parent(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(dir) => sync_dir(dir).await,
+        None => Ok(()),
     }
 }
 

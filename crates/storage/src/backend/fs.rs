@@ -105,15 +105,21 @@ impl Bucket {
         options: PutOptions,
     ) -> BackendResult<ObjectInfo> {
         let dest = self.object_path(&info.key);
-        let _guard = self.commit.lock().await;
-        if options.if_none_match && self.contains(&info.key)? {
-            return Err(BackendError::PreconditionFailed);
+        let mut temp = temp;
+        // The slow part (flush + fsync) happens outside the bucket's commit lock.
+        temp.seal(&info).await?;
+        {
+            let _guard = self.commit.lock().await;
+            if options.if_none_match && self.contains(&info.key)? {
+                return Err(BackendError::PreconditionFailed);
+            }
+            temp.publish(&dest).await?;
+            self.index
+                .write()
+                .map_err(|_| lock_poisoned())?
+                .insert(info.key.clone(), info.clone());
         }
-        temp.commit(&info, &dest).await?;
-        self.index
-            .write()
-            .map_err(|_| lock_poisoned())?
-            .insert(info.key.clone(), info.clone());
+        super::format::sync_parent(&dest).await?;
         Ok(info)
     }
 
@@ -339,16 +345,17 @@ impl FsBackend {
     async fn delete_impl(&self, bucket: &str, key: &str) -> BackendResult<bool> {
         let b = self.bucket(bucket)?;
         let path = b.object_path(key);
-        let _guard = b.commit.lock().await;
+        let guard = b.commit.lock().await;
         let removed = match tokio::fs::remove_file(&path).await {
             Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => return Err(e.into()),
         };
-        if removed && let Some(dir) = path.parent() {
-            super::format::sync_dir(dir).await?;
-        }
         b.index.write().map_err(|_| lock_poisoned())?.remove(key);
+        drop(guard);
+        if removed {
+            super::format::sync_parent(&path).await?;
+        }
         Ok(removed)
     }
 
