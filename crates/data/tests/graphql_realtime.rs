@@ -152,3 +152,64 @@ async fn bad_credentials_are_a_connection_error() {
         "UnauthorizedException"
     );
 }
+
+#[tokio::test]
+async fn identity_pool_guests_subscribe_with_sigv4_headers() {
+    let h = Harness::new("b-keys-indexes").await;
+    let host = serve(&h).await;
+    let guest = h.guest_credentials().await;
+    let base = [
+        ("accept", "application/json, text/javascript"),
+        ("content-encoding", "amz-1.0"),
+        ("content-type", "application/json; charset=UTF-8"),
+    ];
+    let connect = gql::signed_headers(&guest, &host, "/graphql/connect", &base, "{}");
+    let encoded =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Value::Object(connect).to_string());
+    let mut req = format!("ws://{host}/graphql/realtime")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        format!("graphql-ws,header-{encoded}").parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    ws.send(Message::text(
+        json!({"type": "connection_init"}).to_string(),
+    ))
+    .await
+    .unwrap();
+    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+
+    let query = "subscription { onCreateProduct { sku name } }";
+    let data = json!({"query": query, "variables": {}}).to_string();
+    let auth = gql::signed_headers(&guest, &host, "/graphql", &base, &data);
+    let start = json!({"id": "g-1", "type": "start", "payload": {"data": data,
+        "extensions": {"authorization": auth}}});
+    ws.send(Message::text(start.to_string())).await.unwrap();
+    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(ack, json!({"type": "start_ack", "id": "g-1"}));
+
+    // A product created by another guest reaches the subscriber.
+    let other = h.guest_credentials().await;
+    let body = json!({"query": "mutation { createProduct(input: {sku: \"s1\", name: \"Lamp\"}) { sku } }", "variables": {}}).to_string();
+    let headers = gql::signed_headers(&other, &host, "/graphql", &base, &body);
+    let mut req = axum::http::Request::post("/graphql");
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str().unwrap());
+    }
+    let res = tower::ServiceExt::oneshot(
+        h.app.clone(),
+        req.body(axum::body::Body::from(body)).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), axum::http::StatusCode::OK);
+    let event = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(event["type"], "data", "{event}");
+    assert_eq!(
+        event["payload"]["data"]["onCreateProduct"],
+        json!({"sku": "s1", "name": "Lamp"})
+    );
+}

@@ -171,3 +171,92 @@ pub fn claims(token: &str) -> Value {
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// Temporary identity-pool credentials.
+pub struct Creds {
+    pub akid: String,
+    pub secret: String,
+    pub token: String,
+}
+
+impl Harness {
+    /// Guest credentials from the identity pool (GetId + GetCredentialsForIdentity).
+    pub async fn guest_credentials(&self) -> Creds {
+        let body = json!({"IdentityPoolId": "us-east-1:00000000-0000-4000-8000-000000000000", "Logins": {}});
+        let id = self
+            .auth
+            .handle_identity("GetId", body.to_string().as_bytes())
+            .await
+            .unwrap()["IdentityId"]
+            .clone();
+        let body = json!({"IdentityId": id});
+        let r = self
+            .auth
+            .handle_identity("GetCredentialsForIdentity", body.to_string().as_bytes())
+            .await
+            .unwrap();
+        let c = &r["Credentials"];
+        Creds {
+            akid: c["AccessKeyId"].as_str().unwrap().into(),
+            secret: c["SecretKey"].as_str().unwrap().into(),
+            token: c["SessionToken"].as_str().unwrap().into(),
+        }
+    }
+}
+
+/// The headers of `POST https://<host><path>` with `headers` and `body`, SigV4-signed for
+/// `appsync` (what the client puts in the realtime auth header).
+pub fn signed_headers(
+    creds: &Creds,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> serde_json::Map<String, Value> {
+    use aws_credential_types::Credentials;
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let mut all: Vec<(&str, &str)> = vec![("host", host)];
+    all.extend_from_slice(headers);
+    let identity = Credentials::new(
+        &creds.akid,
+        &creds.secret,
+        Some(creds.token.clone()),
+        None,
+        "test",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("appsync")
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let uri = format!("https://{host}{path}");
+    let signable = SignableRequest::new(
+        "POST",
+        uri.as_str(),
+        all.iter().copied(),
+        SignableBody::Bytes(body.as_bytes()),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut builder = Request::post(path);
+    for (k, v) in &all {
+        builder = builder.header(*k, *v);
+    }
+    let mut req = builder.body(()).unwrap();
+    instructions.apply_to_request_http1x(&mut req);
+    req.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                Value::String(v.to_str().unwrap().to_string()),
+            )
+        })
+        .collect()
+}
