@@ -23,6 +23,7 @@ pub mod protocol;
 pub mod sender;
 mod service;
 pub mod srp;
+pub mod throttle;
 pub mod tokens;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -36,6 +37,7 @@ pub use sender::{Message, Outbox, Sender, outbox_router};
 pub use service::{
     ADMIN_ACTIONS, AuthConfig, AuthService, DeviceTracking, VerifiedToken, is_admin_action,
 };
+pub use throttle::{Rate, ThrottleConfig};
 pub use tokens::TokenValidity;
 
 /// The state [`router`] needs: the service itself (cheap to clone).

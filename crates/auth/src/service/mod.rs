@@ -57,6 +57,8 @@ pub struct AuthConfig {
     /// the default is [`DeviceTracking::UserOptIn`]; [`DeviceTracking::Off`] is AWS's
     /// behaviour for an Amplify pool.
     pub device_tracking: DeviceTracking,
+    /// Request and message rate limits (token buckets per client and per user).
+    pub throttle: crate::throttle::ThrottleConfig,
 }
 
 impl AuthConfig {
@@ -73,6 +75,7 @@ impl AuthConfig {
             allow_user_password_auth: false,
             identity_pool_id: None,
             device_tracking: DeviceTracking::default(),
+            throttle: crate::throttle::ThrottleConfig::default(),
         }
     }
 }
@@ -104,6 +107,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     /// When expired sessions and codes were last deleted.
     last_purge: AtomicI64,
+    throttle: crate::throttle::Throttle,
 }
 
 impl AuthService {
@@ -173,6 +177,7 @@ impl AuthService {
         db.ensure_groups(&groups, now).await?;
         db.purge_expired(now).await?;
         let issuer = format!("{}/{}", config.origin, config.user_pool_id);
+        let throttle = crate::throttle::Throttle::new(&config.throttle);
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -185,6 +190,7 @@ impl AuthService {
                 sender,
                 clock,
                 last_purge: AtomicI64::new(now),
+                throttle,
             }),
         })
     }
@@ -227,6 +233,11 @@ impl AuthService {
 
     /// Runs one action (`X-Amz-Target` without the service prefix) on a JSON body.
     pub async fn handle(&self, action: &str, body: &[u8]) -> CResult<Value> {
+        let (client, user) = crate::throttle::request_keys(body);
+        let client = client.or_else(|| Some(self.inner.config.client_id.clone()));
+        self.inner
+            .throttle
+            .request(client.as_deref(), user.as_deref(), self.now())?;
         match action {
             "SignUp" => self.sign_up(parse(body)?).await,
             "ConfirmSignUp" => self.confirm_sign_up(parse(body)?).await,
@@ -358,6 +369,7 @@ impl AuthService {
     /// Sends `code` to a destination with the pool's message template and returns Cognito's
     /// `CodeDeliveryDetails`.
     async fn deliver(&self, d: &Delivery<'_>, code: &str) -> CResult<Value> {
+        self.inner.throttle.message(d.username, self.now())?;
         let spec = &self.inner.spec;
         let (subject, template) = match (d.channel, d.template) {
             (Channel::Email, Template::Verification) => (

@@ -6,6 +6,7 @@ mod mfa;
 mod password;
 mod signin;
 mod signup;
+mod throttle;
 mod tokens;
 mod user;
 mod user_auth;
