@@ -392,12 +392,27 @@ async fn copy_object_and_delete_objects() {
 
     // Path-style folder remove: `POST /?delete=` without the bucket.
     let body = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>false</Quiet><Object><Key>public/src.txt</Key></Object><Object><Key>public/dst.txt</Key></Object></Delete>";
+    use base64::Engine;
+    let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(body.as_bytes()));
     let r = send(
         &e.app,
         Method::POST,
         "/?delete=",
         ADMIN,
-        &[("content-type", "application/xml")],
+        &[("content-md5", "XrY7u+Ae7tCTyyK7j1rNww==")],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "BadDigest")
+    );
+    let r = send(
+        &e.app,
+        Method::POST,
+        "/?delete=",
+        ADMIN,
+        &[("content-type", "application/xml"), ("content-md5", &md5)],
         body.as_bytes(),
     )
     .await;

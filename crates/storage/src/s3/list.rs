@@ -5,6 +5,7 @@ use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderValue, StatusCode, header};
+use md5::Digest;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use stratus_spec::storage::StorageAction;
 
@@ -242,6 +243,17 @@ fn xml(doc: String) -> Response {
 /// per key, as S3 does.
 pub(crate) async fn delete_objects(ctx: &Ctx<'_>, body: ByteStream) -> Result<Response, S3Error> {
     let doc = read_xml(body).await?;
+    // aws-amplify and the SDKs send Content-MD5 with DeleteObjects; S3 checks it.
+    let expected = super::checksum::Expected::from_headers(&ctx.parts.headers)?;
+    if let Some(md5) = expected.md5
+        && md5.as_slice() != md5::Md5::digest(doc.as_bytes()).as_slice()
+    {
+        return Err(S3Error::new(
+            StatusCode::BAD_REQUEST,
+            "BadDigest",
+            "The Content-MD5 you specified did not match what we received.",
+        ));
+    }
     let (keys, quiet) = parse_delete(&doc)?;
     let mut out = format!("{DECL}<DeleteResult xmlns=\"{S3_NS}\">");
     for key in keys {
