@@ -116,6 +116,31 @@ async fn put_get_head_range_delete() {
     assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(r.code(), "InvalidRange");
     assert!(r.text().contains("<ActualObjectSize>11</ActualObjectSize>"));
+    let r = send(
+        &e.app,
+        Method::HEAD,
+        &uri,
+        ADMIN,
+        &[("range", "bytes=-3")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        (r.header("content-length"), r.header("content-range")),
+        ("3", "bytes 8-10/11")
+    );
+    assert!(r.body.is_empty());
+    let r = send(
+        &e.app,
+        Method::HEAD,
+        &uri,
+        ADMIN,
+        &[("range", "bytes=11-")],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
 
     let r = send(&e.app, Method::DELETE, &uri, ADMIN, &[], b"").await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);

@@ -306,7 +306,22 @@ pub(crate) async fn get_object(ctx: &Ctx<'_>, key: &str, head: bool) -> Result<R
         let mut r = Response::new(Body::empty());
         let h = r.headers_mut();
         object_headers(h, &info, ctx.query);
-        set(h, "content-length", &info.size.to_string());
+        match range {
+            None => set(h, "content-length", &info.size.to_string()),
+            Some(range) => {
+                // As S3: a ranged HEAD describes the span (206), or is 416 without a body.
+                let (a, b) = range.resolve(info.size).ok_or_else(|| {
+                    S3Error::new(
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        "InvalidRange",
+                        "The requested range is not satisfiable",
+                    )
+                })?;
+                set(h, "content-length", &(b - a + 1).to_string());
+                set(h, "content-range", &format!("bytes {a}-{b}/{}", info.size));
+                *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+            }
+        }
         return Ok(r);
     }
     let read = match ctx.backend().get(ctx.name(), key, range).await {
