@@ -3,13 +3,21 @@
 
 use serde_json::json;
 use stratus_data::DataService;
-use stratus_testkit::fixtures::conformance_fixtures;
+use stratus_testkit::fixtures::{conformance_fixtures, fixtures_in, workspace_root};
 
 #[tokio::test]
 async fn every_fixture_opens_and_answers_introspection() {
     let mut failures = Vec::new();
     let mut opened = 0;
-    for fx in conformance_fixtures(&["directives.graphql"]) {
+    let sdl_cases = fixtures_in(
+        &workspace_root().join("crates/schema/tests/sdl-cases"),
+        &["directives.graphql"],
+    );
+    assert!(sdl_cases.len() >= 10, "sdl cases: {}", sdl_cases.len());
+    for fx in conformance_fixtures(&["directives.graphql"])
+        .into_iter()
+        .chain(sdl_cases)
+    {
         let Ok(spec) = fx.data_spec() else {
             continue;
         };
@@ -42,6 +50,6 @@ async fn every_fixture_opens_and_answers_introspection() {
             Err(e) => failures.push(format!("{}: {e}", fx.name)),
         }
     }
-    assert!(opened >= 40, "only {opened} fixtures opened");
+    assert!(opened >= 50, "only {opened} fixtures opened");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -5,11 +5,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, InputObject, InputValue, Object, Schema, Subscription, TypeRef, Union,
+    Enum, Field, FieldFuture, InputObject, InputValue, Interface, InterfaceField, Object, Schema,
+    Subscription, TypeRef, Union,
 };
 use async_graphql::parser::types::{
-    BaseType, ConstDirective, FieldDefinition, ServiceDocument, Type, TypeKind,
-    TypeSystemDefinition,
+    BaseType, ConstDirective, FieldDefinition, InputValueDefinition, ServiceDocument, Type,
+    TypeKind, TypeSystemDefinition,
 };
 
 use super::engine::Engine;
@@ -90,10 +91,27 @@ pub enum BuildError {
 /// Builds the dynamic schema of `doc` with resolvers bound to `engine`.
 pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema, BuildError> {
     let mut objects: HashSet<String> = HashSet::new();
+    let mut defined: HashSet<String> = ["String", "Int", "Float", "Boolean", "ID"]
+        .into_iter()
+        .chain(scalars::AWS_SCALARS)
+        .map(String::from)
+        .collect();
+    let mut interfaces: HashMap<&str, HashMap<&str, &Type>> = HashMap::new();
     let mut has_mutation = false;
     let mut has_subscription = false;
     for def in &doc.definitions {
         if let TypeSystemDefinition::Type(t) = def {
+            defined.insert(t.node.name.node.to_string());
+            if let TypeKind::Interface(iface) = &t.node.kind {
+                interfaces.insert(
+                    t.node.name.node.as_str(),
+                    iface
+                        .fields
+                        .iter()
+                        .map(|f| (f.node.name.node.as_str(), &f.node.ty.node))
+                        .collect(),
+                );
+            }
             match &t.node.kind {
                 TypeKind::Object(_) | TypeKind::Interface(_) | TypeKind::Union(_) => {
                     objects.insert(t.node.name.node.to_string());
@@ -140,8 +158,20 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
                     continue;
                 }
                 let mut object = Object::new(name.as_str());
+                for i in &obj.implements {
+                    object = object.implement(i.node.as_str());
+                }
                 for f in &obj.fields {
-                    object = object.field(field(&name, &f.node, &objects));
+                    // async-graphql 7.2.1 checks interface field types the wrong way
+                    // round (an object's `T!` for an interface's `T` is refused), so an
+                    // implementing field takes the interface's type.
+                    let declared = obj.implements.iter().find_map(|i| {
+                        interfaces
+                            .get(i.node.as_str())
+                            .and_then(|fields| fields.get(f.node.name.node.as_str()))
+                    });
+                    let ty = declared.copied().unwrap_or(&f.node.ty.node);
+                    object = object.field(field(&name, &f.node, ty, &objects, &defined));
                 }
                 builder = builder.register(object);
             }
@@ -154,7 +184,13 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
             }
             TypeKind::InputObject(input) => {
                 let mut io = InputObject::new(name.as_str());
-                for f in &input.fields {
+                // The transformer sometimes names input types it never defines (e.g. a
+                // subscription filter of a composite key field); such fields are left out.
+                for f in input
+                    .fields
+                    .iter()
+                    .filter(|f| defined.contains(base_name(&f.node.ty.node)))
+                {
                     let mut iv =
                         InputValue::new(f.node.name.node.as_str(), type_ref(&f.node.ty.node));
                     if let Some(d) = &f.node.default_value {
@@ -171,10 +207,20 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
                 }
                 builder = builder.register(un);
             }
-            TypeKind::Interface(_) => {
-                return Err(BuildError::Schema(format!(
-                    "interface {name} is not supported yet"
-                )));
+            TypeKind::Interface(iface) => {
+                let mut it = Interface::new(name.as_str());
+                for f in &iface.fields {
+                    let mut field =
+                        InterfaceField::new(f.node.name.node.as_str(), type_ref(&f.node.ty.node));
+                    for arg in &f.node.arguments {
+                        field = field.argument(input_value(&arg.node));
+                    }
+                    it = it.field(field);
+                }
+                for i in &iface.implements {
+                    it = it.implement(i.node.as_str());
+                }
+                builder = builder.register(it);
             }
         }
     }
@@ -183,7 +229,13 @@ pub fn build_schema(doc: &ServiceDocument, engine: Arc<Engine>) -> Result<Schema
         .map_err(|e| BuildError::Schema(e.to_string()))
 }
 
-fn field(type_name: &str, def: &FieldDefinition, objects: &HashSet<String>) -> Field {
+fn field(
+    type_name: &str,
+    def: &FieldDefinition,
+    ty: &Type,
+    objects: &HashSet<String>,
+    defined: &HashSet<String>,
+) -> Field {
     let name = def.name.node.to_string();
     let returns = base_name(&def.ty.node).to_string();
     let kind = if objects.contains(&returns) {
@@ -195,17 +247,24 @@ fn field(type_name: &str, def: &FieldDefinition, objects: &HashSet<String>) -> F
     };
     let parent = type_name.to_string();
     let field_name = name.clone();
-    let mut f = Field::new(name, type_ref(&def.ty.node), move |ctx| {
+    let mut f = Field::new(name, type_ref(ty), move |ctx| {
         let parent = parent.clone();
         let field_name = field_name.clone();
         FieldFuture::new(async move { resolve::field(ctx, &parent, &field_name, kind).await })
     });
     for arg in &def.arguments {
-        let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
-        if let Some(d) = &arg.node.default_value {
-            iv = iv.default_value(d.node.clone());
+        if defined.contains(base_name(&arg.node.ty.node)) {
+            f = f.argument(input_value(&arg.node));
         }
-        f = f.argument(iv);
     }
     f
+}
+
+/// An argument or input field definition.
+pub fn input_value(def: &InputValueDefinition) -> InputValue {
+    let mut iv = InputValue::new(def.name.node.as_str(), type_ref(&def.ty.node));
+    if let Some(d) = &def.default_value {
+        iv = iv.default_value(d.node.clone());
+    }
+    iv
 }
