@@ -677,7 +677,7 @@ async fn listing_matches_a_naive_model() {
             .wrapping_add(1442695040888963407);
         ((seed >> 33) as usize) % n
     };
-    let alphabet = ['a', 'b', '/', 'é', '-'];
+    let alphabet = ['a', 'b', '/', '0', 'é', '-'];
     let mut keys = std::collections::BTreeSet::new();
     for _ in 0..120 {
         let len = 1 + rand(6);

@@ -78,6 +78,23 @@ pub fn valid_bucket_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
+/// The least string greater than every string starting with `s` (its last character incremented,
+/// with carry), or `None` if there is none.
+fn successor(s: &str) -> Option<String> {
+    let mut chars: Vec<char> = s.chars().collect();
+    while let Some(c) = chars.pop() {
+        let next = match c as u32 {
+            0xD7FF => Some('\u{E000}'),
+            n => char::from_u32(n + 1),
+        };
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 fn key_file_name(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
@@ -288,58 +305,75 @@ impl FsBackend {
         let b = self.bucket(bucket)?;
         let index = b.index.read().map_err(|_| lock_poisoned())?;
         let prefix = req.prefix.as_str();
-        let start = match &req.cursor {
-            Some(c) if c.after.as_str() >= prefix => Bound::Excluded(c.after.clone()),
+        let mut start = match &req.cursor {
+            Some(c) if c.after.as_str() >= prefix => {
+                match c.skip_prefix.then(|| successor(&c.after)) {
+                    Some(Some(next)) => Bound::Included(next),
+                    _ => Bound::Excluded(c.after.clone()),
+                }
+            }
             _ => Bound::Included(prefix.to_string()),
         };
         let mut page = ListPage::default();
         let mut count = 0usize;
         let mut last: Option<ListCursor> = None;
         let delimiter = req.delimiter.as_deref().filter(|d| !d.is_empty());
-        for (key, info) in index.range((start, Bound::Unbounded)) {
-            if !key.starts_with(prefix) {
-                break;
-            }
-            if let Some(c) = &req.cursor
-                && c.skip_prefix
-                && key.starts_with(c.after.as_str())
-            {
-                continue;
-            }
-            let common = delimiter.and_then(|d| {
-                key[prefix.len()..]
-                    .find(d)
-                    .map(|i| &key[..prefix.len() + i + d.len()])
-            });
-            if let (Some(cp), Some(l)) = (common, &last)
-                && l.skip_prefix
-                && l.after == cp
-            {
-                continue;
-            }
-            if count == req.max_keys {
-                page.next = if count == 0 { None } else { last };
-                return Ok(page);
-            }
-            count += 1;
-            match common {
-                Some(cp) => {
-                    page.common_prefixes.push(cp.to_string());
-                    last = Some(ListCursor {
-                        after: cp.to_string(),
-                        skip_prefix: true,
-                    });
+        // Each rolled-up common prefix is skipped with one range seek (to its successor string)
+        // instead of walking the keys under it.
+        loop {
+            let mut seek: Option<String> = None;
+            for (key, info) in index.range((start.clone(), Bound::Unbounded)) {
+                if !key.starts_with(prefix) {
+                    break;
                 }
-                None => {
-                    page.objects.push(info.clone());
-                    last = Some(ListCursor {
-                        after: key.clone(),
-                        skip_prefix: false,
-                    });
+                if let Some(c) = &req.cursor
+                    && c.skip_prefix
+                    && key.starts_with(c.after.as_str())
+                {
+                    continue;
                 }
+                let common = delimiter.and_then(|d| {
+                    key[prefix.len()..]
+                        .find(d)
+                        .map(|i| &key[..prefix.len() + i + d.len()])
+                });
+                if let (Some(cp), Some(l)) = (common, &last)
+                    && l.skip_prefix
+                    && l.after == cp
+                {
+                    continue;
+                }
+                if count == req.max_keys {
+                    page.next = if count == 0 { None } else { last };
+                    return Ok(page);
+                }
+                count += 1;
+                match common {
+                    Some(cp) => {
+                        page.common_prefixes.push(cp.to_string());
+                        last = Some(ListCursor {
+                            after: cp.to_string(),
+                            skip_prefix: true,
+                        });
+                        if let Some(next) = successor(cp) {
+                            seek = Some(next);
+                            break;
+                        }
+                    }
+                    None => {
+                        page.objects.push(info.clone());
+                        last = Some(ListCursor {
+                            after: key.clone(),
+                            skip_prefix: false,
+                        });
+                    }
+                }
+            }
+            match seek {
+                Some(next) => start = Bound::Included(next),
+                None => return Ok(page),
             }
         }
-        Ok(page)
     }
 
     async fn delete_impl(&self, bucket: &str, key: &str) -> BackendResult<bool> {
