@@ -401,7 +401,10 @@ impl AuthService {
             trigger_source: d.trigger_source.to_string(),
             username: d.username.to_string(),
             user_pool_id: self.inner.config.user_pool_id.clone(),
-        };
+            from: None,
+            reply_to: None,
+        }
+        .with_pool_sender(spec);
         self.inner.sender.send(message).await.map_err(|e| {
             tracing::warn!(error = %e, "code delivery failed");
             CognitoError::new(

@@ -368,3 +368,28 @@ async fn groups_enablement_sign_out_confirmation_and_deletion() {
         "UserNotFoundException"
     );
 }
+
+#[tokio::test]
+async fn invitations_use_the_user_invitation_templates() {
+    let props = json!({"loginWith": {"email": {"userInvitation": {
+        "emailSubject": "Join Acme",
+        "emailBody": "Hi {username}, your Acme password is {####}"}}}});
+    let h = Harness::new(props).await;
+    h.admin_ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": POOL_ID, "Username": "erin@example.com",
+               "UserAttributes": [{"Name": "email", "Value": "erin@example.com"}],
+               "DesiredDeliveryMediums": ["EMAIL"]}),
+    )
+    .await;
+    let m = h.outbox.latest_to("erin@example.com").unwrap();
+    let temp = m.code.clone().unwrap();
+    assert_eq!(m.subject.as_deref(), Some("Join Acme"));
+    assert_eq!(m.trigger_source, "CustomMessage_AdminCreateUser");
+    assert!(
+        m.body.starts_with("Hi ") && m.body.ends_with(&format!("your Acme password is {temp}")),
+        "{}",
+        m.body
+    );
+    assert!(!m.body.contains("{username}"), "{}", m.body);
+}

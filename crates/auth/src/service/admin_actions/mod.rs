@@ -521,18 +521,45 @@ impl AuthService {
         let Some((channel, to)) = target else {
             return Ok(());
         };
+        // defineAuth's userInvitation (emailSubject / emailBody / smsMessage callbacks) with
+        // `{username}` and `{####}` (the temporary password), else Cognito's defaults.
+        let invitation = self.spec().user_invitation.clone().unwrap_or_default();
+        let (subject, template) = match channel {
+            Channel::Email => (
+                Some(
+                    invitation
+                        .email_subject
+                        .unwrap_or_else(|| DEFAULT_INVITATION_SUBJECT.to_string()),
+                ),
+                invitation
+                    .email_message
+                    .unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.to_string()),
+            ),
+            Channel::Sms => (
+                None,
+                invitation
+                    .sms_message
+                    .unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.to_string()),
+            ),
+        };
+        let body = template
+            .replace(stratus_spec::auth::USERNAME_PLACEHOLDER, username)
+            .replace(stratus_spec::auth::CODE_PLACEHOLDER, password);
         let message = Message {
             id: uuid::Uuid::new_v4().to_string(),
             created_at: self.now(),
             channel,
             to,
-            subject: (channel == Channel::Email).then(|| "Your temporary password".to_string()),
-            body: format!("Your username is {username} and temporary password is {password}."),
+            subject,
+            body,
             code: Some(password.to_string()),
             trigger_source: "CustomMessage_AdminCreateUser".to_string(),
             username: username.to_string(),
             user_pool_id: self.config().user_pool_id.clone(),
-        };
+            from: None,
+            reply_to: None,
+        }
+        .with_pool_sender(self.spec());
         self.inner.sender.send(message).await.map_err(|e| {
             tracing::warn!(error = %e, "invitation delivery failed");
             CognitoError::new(
@@ -542,6 +569,11 @@ impl AuthService {
         })
     }
 }
+
+/// Cognito's default invitation.
+const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
+const DEFAULT_INVITATION_MESSAGE: &str =
+    "Your username is {username} and temporary password is {####}.";
 
 /// A temporary password that satisfies any Cognito policy: 16 characters with upper, lower,
 /// digit and symbol.

@@ -1,5 +1,15 @@
 //! Delivery of codes. The service hands every message to a [`Sender`]; the sandbox one
 //! ([`Outbox`]) prints it through `tracing` and keeps it for `GET /_stratus/outbox`.
+//! [`SmtpSender`] sends email over SMTP (lettre), [`SmsWebhookSender`] posts SMS to a URL,
+//! and [`ChannelSender`] routes each channel to its sender (and keeps a copy in the outbox).
+
+mod route;
+mod smtp;
+mod webhook;
+
+pub use route::ChannelSender;
+pub use smtp::{SmtpError, SmtpSender};
+pub use webhook::{SmsWebhookSender, WebhookError};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -49,6 +59,33 @@ pub struct Message {
     /// The user's Cognito user name.
     pub username: String,
     pub user_pool_id: String,
+    /// The pool's sender address (`senders.email.fromEmail` / `fromName` of `defineAuth`),
+    /// `"Name <address>"`; email senders use it over their own default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+}
+
+impl Message {
+    /// Email: the From / Reply-To of the pool's `senders.email` (`fromEmail`, `fromName`,
+    /// `replyTo`), when `defineAuth` sets them.
+    pub fn with_pool_sender(mut self, spec: &stratus_spec::auth::AuthSpec) -> Self {
+        if self.channel == Channel::Email
+            && let Some(stratus_spec::auth::EmailSender::Ses {
+                from_email,
+                from_name,
+                reply_to,
+            }) = &spec.senders.email
+        {
+            self.from = Some(match from_name {
+                Some(name) if !name.is_empty() => format!("{name} <{from_email}>"),
+                _ => from_email.clone(),
+            });
+            self.reply_to = reply_to.clone();
+        }
+        self
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,8 +94,8 @@ pub struct SendError(pub String);
 
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
-/// Delivers messages. Implementations: the sandbox [`Outbox`]; SMTP / SMS webhook senders
-/// come later.
+/// Delivers messages. Implementations: the sandbox [`Outbox`], [`SmtpSender`],
+/// [`SmsWebhookSender`], [`ChannelSender`].
 pub trait Sender: Send + Sync + std::fmt::Debug {
     fn send(&self, message: Message) -> SendFuture<'_>;
 }
