@@ -89,3 +89,67 @@ async fn aws_scalars_round_trip_and_are_validated() {
         assert!(v["data"].is_null(), "{field} accepted: {v}");
     }
 }
+
+#[tokio::test]
+async fn validate_rules_are_enforced_with_appsync_messages() {
+    let h = Harness::new("b-scalars").await;
+    let create = "mutation ($input: CreateValidatedInput!) { createValidated(input: $input) { id username } }";
+    let ok = h
+        .ok(
+            &Auth::ApiKey,
+            create,
+            json!({"input": {"username": "u_abc_x", "age": 30, "score": 5.5}}),
+        )
+        .await;
+    assert_eq!(ok["createValidated"]["username"], "u_abc_x");
+    for (input, message) in [
+        (
+            json!({"username": "u_"}),
+            "Field username of type Validated must have a minimum length of 3",
+        ),
+        (
+            json!({"username": "x_abc_x"}),
+            "Field username of type Validated must start with u_",
+        ),
+        (
+            json!({"username": "u_ABC_x"}),
+            "Field username of type Validated must match ^u_[a-z_]+_x$",
+        ),
+        (
+            json!({"username": "u_abc_x", "age": 151}),
+            "Field age of type Validated must be less than or equal to 150",
+        ),
+        (
+            json!({"username": "u_abc_x", "stock": 0}),
+            "Field stock of type Validated must be greater than 0",
+        ),
+        (
+            json!({"username": "u_abc_x", "debt": 1}),
+            "must be negative",
+        ),
+        (
+            json!({"username": "u_abc_x", "delta": -1.6}),
+            "Field delta of type Validated must be greater than or equal to -1.5",
+        ),
+    ] {
+        let v = h
+            .errors(&Auth::ApiKey, create, json!({"input": input}))
+            .await;
+        assert_eq!(v["errors"][0]["message"], message, "{v}");
+        assert!(v["data"]["createValidated"].is_null());
+    }
+    let id = ok["createValidated"]["id"].clone();
+    let update =
+        "mutation ($input: UpdateValidatedInput!) { updateValidated(input: $input) { id } }";
+    let v = h
+        .errors(
+            &Auth::ApiKey,
+            update,
+            json!({"input": {"id": id, "score": 10}}),
+        )
+        .await;
+    assert_eq!(
+        v["errors"][0]["message"],
+        "Field score of type Validated must be less than 10"
+    );
+}

@@ -7,6 +7,7 @@ pub mod ops;
 pub mod plan;
 pub mod resolve;
 pub mod subscribe;
+pub mod validate;
 pub mod write;
 
 pub use build::{BuildError, MAX_COMPLEXITY, MAX_DEPTH};

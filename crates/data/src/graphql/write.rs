@@ -114,6 +114,7 @@ pub async fn create(
         .authorizer
         .authorize_create(caller, model, &item)
         .map_err(|d| denied(&d, at.type_name, at.field))?;
+    super::validate::check(m, &item)?;
     for (field, value) in grant.owner_values {
         item.insert(field, value);
     }
@@ -173,6 +174,7 @@ pub async fn update(
         .authorizer
         .authorize_update(caller, model, existing.as_ref(), &input)
         .map_err(|d| denied(&d, at.type_name, at.field))?;
+    super::validate::check(m, &input)?;
     let mut changes: Map<String, Value> = input
         .into_iter()
         .filter(|(k, _)| !pk.fields().any(|f| f == k))
