@@ -1,5 +1,6 @@
 //! One reload of the sandbox, in the order that keeps clients consistent:
-//! load → generate outputs → open the services (the user pool of `defineAuth`) → write outputs
+//! load → generate outputs → open the services (the user pool of `defineAuth`, the buckets of
+//! `defineStorage`) → write outputs
 //! (atomically) → swap the live backend → announce.
 //! A failure at any step leaves the last good backend serving and its outputs file untouched.
 //!
@@ -10,8 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stratus_auth::{AuthConfig, AuthService, Outbox};
-use stratus_server::{LiveBackend, Services, Shared};
+use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
+use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
 use stratus_store::Store;
 
 use crate::outputs_file;
@@ -91,6 +93,10 @@ pub struct Reloader {
     instance_id: String,
     outbox: Arc<Outbox>,
     admin_credentials_path: PathBuf,
+    storage_root: PathBuf,
+    /// Opened on the first generation that defines storage, then kept for the process (its
+    /// in-memory index is rebuilt only at open; one process per root).
+    storage_backend: tokio::sync::OnceCell<Arc<FsBackend>>,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -106,10 +112,18 @@ pub struct ReloaderConfig {
     /// Where the user pool's admin key is written for SigV4-signed admin actions
     /// (`.amplify/stratus/<identifier>/admin-credentials.json`), when `defineAuth` is there.
     pub admin_credentials_path: PathBuf,
+    /// The object store's root (`<state dir>/storage`), opened once per process on the first
+    /// generation with `defineStorage`.
+    pub storage_root: PathBuf,
 }
+
+/// How often abandoned multipart uploads (older than a day) are removed.
+const UPLOAD_JANITOR_EVERY: Duration = Duration::from_secs(3600);
 
 /// The file name of the admin credentials in the state directory.
 pub const ADMIN_CREDENTIALS_FILE: &str = "admin-credentials.json";
+/// The object store's directory in the state directory.
+pub const STORAGE_DIR: &str = "storage";
 
 impl Reloader {
     pub async fn new(
@@ -130,6 +144,8 @@ impl Reloader {
             instance_id,
             outbox: config.outbox,
             admin_credentials_path: config.admin_credentials_path,
+            storage_root: config.storage_root,
+            storage_backend: tokio::sync::OnceCell::new(),
             load,
             outputs,
         })
@@ -208,16 +224,35 @@ impl Reloader {
 }
 
 impl Reloader {
-    /// The services of a generation, opened with the ids and origin the outputs advertise.
-    /// Without `defineAuth` nothing is served (no user pool, no outbox).
+    /// The services of a generation, opened with the ids and origin the outputs advertise:
+    /// the user and identity pools and the outbox with `defineAuth`, the S3 API with
+    /// `defineStorage` (authenticated against the identity pool's credentials).
     async fn open_services(
         &self,
         backend: &Backend,
         info: &ServerInfo,
     ) -> Result<Services, String> {
-        let Some(spec) = &backend.auth else {
-            return Ok(Services::default());
+        let auth = match &backend.auth {
+            Some(spec) => Some(self.open_auth(spec, info).await?),
+            None => None,
         };
+        let storage = if backend.storage.is_empty() {
+            None
+        } else {
+            Some(self.open_storage(backend, info, auth.clone()).await?)
+        };
+        Ok(Services {
+            outbox: auth.as_ref().map(|_| self.outbox.clone()),
+            auth,
+            storage,
+        })
+    }
+
+    async fn open_auth(
+        &self,
+        spec: &stratus_spec::auth::AuthSpec,
+        info: &ServerInfo,
+    ) -> Result<AuthService, String> {
         let mut config = AuthConfig::new(
             stratus_outputs::user_pool_id(&info.instance_id),
             stratus_outputs::user_pool_client_id(&info.instance_id),
@@ -228,12 +263,57 @@ impl Reloader {
         // (crates/auth/README.md, "USER_PASSWORD_AUTH").
         config.allow_user_password_auth = true;
         config.identity_pool_id = Some(stratus_outputs::identity_pool_id(&info.instance_id));
-        let auth = AuthService::open(&self.store, spec.clone(), config, self.outbox.clone())
+        AuthService::open(&self.store, spec.clone(), config, self.outbox.clone())
             .await
-            .map_err(|e| format!("auth: {e}"))?;
-        Ok(Services {
-            auth: Some(auth),
-            outbox: Some(self.outbox.clone()),
+            .map_err(|e| format!("auth: {e}"))
+    }
+
+    /// The buckets of `defineStorage` under the names the outputs advertise, over the object
+    /// store of this state directory.
+    async fn open_storage(
+        &self,
+        backend: &Backend,
+        info: &ServerInfo,
+        auth: Option<AuthService>,
+    ) -> Result<StorageMount, String> {
+        let default = stratus_spec::storage::default_bucket(&backend.storage)
+            .map_err(|e| format!("storage: {e}"))?
+            .map(|b| b.name.clone());
+        let buckets: Vec<BucketConfig> = backend
+            .storage
+            .iter()
+            .map(|spec| {
+                let mut bucket = BucketConfig::from_spec(
+                    stratus_outputs::bucket_name(&info.instance_id, &spec.name),
+                    spec,
+                );
+                bucket.is_default = default.as_deref() == Some(spec.name.as_str());
+                bucket
+            })
+            .collect();
+        let names = buckets.iter().map(|b| b.name.clone()).collect();
+        let store = self
+            .storage_backend
+            .get_or_try_init(|| async {
+                let store = FsBackend::open(&self.storage_root, FsOptions::default())
+                    .await
+                    .map_err(|e| {
+                        format!("storage: cannot open {}: {e}", self.storage_root.display())
+                    })?;
+                store.spawn_upload_janitor(UPLOAD_JANITOR_EVERY);
+                Ok::<_, String>(Arc::new(store))
+            })
+            .await?;
+        let service = StorageService::new(
+            store.clone(),
+            Arc::new(SigV4Authenticator::new(auth)),
+            buckets,
+        )
+        .await
+        .map_err(|e| format!("storage: {e}"))?;
+        Ok(StorageMount {
+            service,
+            buckets: names,
         })
     }
 

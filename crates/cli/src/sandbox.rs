@@ -72,6 +72,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             ca_file: ca_file.clone(),
             outbox: Outbox::new(),
             admin_credentials_path: state_dir.join(reload::ADMIN_CREDENTIALS_FILE),
+            storage_root: state_dir.join(reload::STORAGE_DIR),
         },
         shared.clone(),
         store.clone(),

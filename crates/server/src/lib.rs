@@ -5,7 +5,8 @@
 //! - [`router`]: `/_stratus/health`, `/_stratus/outputs`, CORS, the request log, and the routes
 //!   of the live backend (unknown paths answer a JSON 404);
 //! - [`services`]: what a generation serves (the Cognito user pool of `defineAuth`, the sandbox
-//!   outbox), opened by the reload path and mounted here;
+//!   outbox, the S3 API of `defineStorage`), opened by the reload path and mounted here;
+//! - [`storage_auth`]: SigV4 over the identity pool's credentials for the S3 API;
 //! - [`serve`]: TLS and plain HTTP on one port (sniffing the first byte).
 
 pub mod ca;
@@ -13,9 +14,11 @@ pub mod live;
 pub mod router;
 pub mod serve;
 pub mod services;
+pub mod storage_auth;
 
 pub use ca::{CaError, LocalCa};
 pub use live::{LiveBackend, Shared, services_of};
 pub use router::{HEALTH_PATH, OUTPUTS_PATH, router};
 pub use serve::{bind, serve};
-pub use services::{OUTBOX_PATH, Services};
+pub use services::{OUTBOX_PATH, Services, StorageMount};
+pub use storage_auth::SigV4Authenticator;

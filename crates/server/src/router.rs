@@ -8,14 +8,14 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, Method, StatusCode, Uri, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use serde_json::json;
 use stratus_spec::Backend;
 use tower::ServiceExt;
-use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 
 use crate::live::Shared;
 use crate::services::Services;
@@ -49,29 +49,16 @@ pub(crate) fn backend_router(_backend: &Arc<Backend>, services: &Services) -> Ro
 /// Browsers call from the app's own origin (`http://localhost:5173`, ...). The Amplify client
 /// sends `authorization`, `x-api-key`, `content-type`, `x-amz-user-agent` and, for storage, any
 /// number of `x-amz-*` headers, so allowed headers mirror the preflight's request (what S3's
-/// `AllowedHeaders: *` does). No cookies are used, so any origin may call.
+/// `AllowedHeaders: *` does). No cookies are used, so any origin may call, and every response
+/// header is exposed (`Access-Control-Expose-Headers: *`): storage answers with `ETag`,
+/// `x-amz-meta-*` and others that the client reads, and a fixed list here would replace the
+/// list the storage layer sets per response.
 fn cors() -> CorsLayer {
-    const EXPOSE: [&str; 14] = [
-        "etag",
-        "content-length",
-        "content-range",
-        "content-type",
-        "last-modified",
-        "date",
-        "x-amz-request-id",
-        "x-amz-id-2",
-        "x-amz-version-id",
-        "x-amz-delete-marker",
-        "x-amz-server-side-encryption",
-        "x-amzn-requestid",
-        "x-amzn-errortype",
-        "x-amzn-errormessage",
-    ];
     CorsLayer::new()
         .allow_origin(AllowOrigin::any())
         .allow_methods(AllowMethods::mirror_request())
         .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers(EXPOSE.map(HeaderName::from_static))
+        .expose_headers(ExposeHeaders::any())
         .allow_private_network(true)
         .max_age(Duration::from_secs(86_400))
 }

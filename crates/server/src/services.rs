@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use stratus_auth::{AuthService, Outbox};
+use stratus_storage::StorageService;
 
 /// `GET` path of the sandbox outbox (the messages the user pool "sent").
 pub const OUTBOX_PATH: &str = "/_stratus/outbox";
 
 /// What one generation serves besides Stratus's own `/_stratus/health` and `/_stratus/outputs`.
 /// Cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Services {
     /// The Cognito user pool of `defineAuth` (`POST /cognito-idp`, JWKS, discovery) and its
     /// identity pool (`POST /cognito-identity`).
@@ -19,6 +20,34 @@ pub struct Services {
     /// The sandbox outbox (`GET /_stratus/outbox`). Created once per process so that messages
     /// survive reloads; `None` outside the sandbox (`stratus serve` does not expose it).
     pub outbox: Option<Arc<Outbox>>,
+    /// The S3 API of `defineStorage` (path-style `/<bucket>/<key>`), when a bucket is defined.
+    pub storage: Option<StorageMount>,
+}
+
+/// The storage service of a generation and the names of the buckets it serves.
+#[derive(Clone)]
+pub struct StorageMount {
+    pub service: StorageService,
+    /// The bucket names of `amplify_outputs.json` (`storage.buckets[].bucket_name`).
+    pub buckets: Vec<String>,
+}
+
+impl std::fmt::Debug for StorageMount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageMount")
+            .field("buckets", &self.buckets)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("auth", &self.auth)
+            .field("outbox", &self.outbox)
+            .field("storage", &self.storage)
+            .finish()
+    }
 }
 
 impl Services {
@@ -31,11 +60,18 @@ impl Services {
         if let Some(outbox) = &self.outbox {
             router = router.merge(stratus_auth::outbox_router(outbox.clone()));
         }
+        // Merged, never nested: the SigV4 signature covers the full path. Its `/{bucket}/...`
+        // parameters lose to the static paths above. No body limit or timeout applies (the
+        // storage layer streams request bodies itself).
+        if let Some(storage) = &self.storage {
+            router = router.merge(stratus_storage::router(storage.service.clone()));
+        }
         router
     }
 
     /// `(name, url)` of every endpoint really served, for start-up banners:
-    /// `user_pool`, `jwks` (under the pool's issuer), `identity_pool` and `outbox`.
+    /// `user_pool`, `jwks` (under the pool's issuer), `identity_pool`, `outbox` and one
+    /// `storage` line per bucket (`<origin>/<bucket>`, path-style).
     pub fn endpoints(&self, origin: &str) -> Vec<(&'static str, String)> {
         let origin = origin.trim_end_matches('/');
         let mut lines = Vec::new();
@@ -52,6 +88,11 @@ impl Services {
         }
         if self.outbox.is_some() {
             lines.push(("outbox", format!("{origin}{OUTBOX_PATH}")));
+        }
+        if let Some(storage) = &self.storage {
+            for bucket in &storage.buckets {
+                lines.push(("storage", format!("{origin}/{bucket}")));
+            }
         }
         lines
     }
