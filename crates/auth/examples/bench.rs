@@ -59,8 +59,10 @@ async fn srp_sign_in(s: &AuthService, user: &str) -> Result<Duration, Error> {
         let ts = srp::format_timestamp(SystemClock.now()).ok_or("timestamp")?;
         let block = stratus_auth::crypto::b64_decode(block_b64).ok_or("block")?;
         let sig = srp::claim_signature(&key, POOL_NAME, user_id, &block, &ts);
-        Ok(json!({"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": block_b64,
-                  "TIMESTAMP": ts, "PASSWORD_CLAIM_SIGNATURE": sig}))
+        Ok(
+            json!({"USERNAME": user_id, "PASSWORD_CLAIM_SECRET_BLOCK": block_b64,
+                  "TIMESTAMP": ts, "PASSWORD_CLAIM_SIGNATURE": sig}),
+        )
     })
     .await??;
     let t1 = Instant::now();
@@ -162,7 +164,9 @@ async fn main() -> Result<(), Error> {
     let outbox = Outbox::new();
     let service = AuthService::open(&store, spec, config, outbox.clone()).await?;
 
-    let users: Vec<String> = (0..USERS).map(|i| format!("bench{i}@example.com")).collect();
+    let users: Vec<String> = (0..USERS)
+        .map(|i| format!("bench{i}@example.com"))
+        .collect();
     for u in &users {
         call(
             &service,
@@ -230,8 +234,14 @@ async fn main() -> Result<(), Error> {
     .await?;
 
     println!("cores: {cores}, workers: {workers}, seconds per measurement: {seconds}");
-    println!("raw 3072-bit modexp, 256-bit exponent: {:.3} ms", t256 * 1e3);
-    println!("raw 3072-bit modexp, 1024-bit exponent: {:.3} ms", t1024 * 1e3);
+    println!(
+        "raw 3072-bit modexp, 256-bit exponent: {:.3} ms",
+        t256 * 1e3
+    );
+    println!(
+        "raw 3072-bit modexp, 1024-bit exponent: {:.3} ms",
+        t1024 * 1e3
+    );
     println!("raw argon2id verification: {:.3} ms", t_argon * 1e3);
     println!(
         "SRP server share per sign-in: {:.3} ms -> {:.1} sign-ins/s per core \
