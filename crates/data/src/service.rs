@@ -109,9 +109,17 @@ impl DataService {
         let authorizer = Authorizer::new(spec, env)?;
         let (roots, field_modes) = read_sdl(&doc);
         let plans = Plans::build(&spec.schema, &models, &roots);
+        let field_names = models
+            .iter()
+            .map(|m| {
+                let names = m.fields.iter().map(|f| f.name.clone()).collect();
+                (m.name.clone(), names)
+            })
+            .collect();
         let engine = Arc::new(Engine {
             docs,
             authorizer,
+            field_names,
             models: models
                 .into_iter()
                 .map(|m| (m.name.clone(), m))
@@ -176,6 +184,9 @@ impl DataService {
                     message: "Valid authorization header not provided.",
                 });
             };
+            // Other GraphQL clients often send `Bearer <jwt>`; AppSync's clients send the raw
+            // token.
+            let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
             let verified = match auth.verify_access_token(token).await {
                 Ok(v) => v,
                 Err(_) => auth.verify_id_token(token).await.map_err(|_| AuthFailure {

@@ -18,6 +18,8 @@ pub struct Engine {
     /// Every stored model (the schema's models and the generated join models), by name.
     pub models: HashMap<String, Model>,
     pub plans: Plans,
+    /// Each model's field names (what field rules are checked against).
+    pub field_names: HashMap<String, Vec<String>>,
     pub modes: FieldModes,
     pub default_mode: AuthMode,
     /// Every successful mutation, for the subscriptions (see [`Event`]).

@@ -65,13 +65,14 @@ pub struct At<'a> {
 
 /// An item as the caller sees it: field rules applied, owner fields presented.
 pub fn present(engine: &Engine, caller: &Caller, model: &str, mut item: Document) -> Node {
-    let fields: Vec<String> = engine
-        .model(model)
-        .map(|m| m.fields.iter().map(|f| f.name.clone()).collect())
+    let fields = engine
+        .field_names
+        .get(model)
+        .map(Vec::as_slice)
         .unwrap_or_default();
     let hidden = engine
         .authorizer
-        .hidden_fields(caller, model, &item, &fields);
+        .hidden_fields(caller, model, &item, fields);
     engine.authorizer.present_owner_fields(model, &mut item);
     Node::Item {
         model: Some(model.to_string()),
