@@ -378,3 +378,24 @@ async fn scalars_are_validated_and_introspection_works() {
         );
     }
 }
+
+#[tokio::test]
+async fn bearer_tokens_and_subscriptions_over_http() {
+    let h = Harness::new("ex-todo-owner").await;
+    let Auth::Token(token) = Auth::Token(h.user("alice@example.com").await) else {
+        unreachable!()
+    };
+    let bearer = Auth::Token(format!("Bearer {token}"));
+    let list = h.ok(&bearer, &list_doc(), json!({})).await;
+    assert_eq!(list["listTodos"]["items"], json!([]));
+    // A subscription is served by the realtime endpoint; over HTTP it is an error, not a 5xx.
+    let (status, v) = h
+        .post(
+            &Auth::ApiKey,
+            "subscription { onCreateTodo { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(v["errors"].is_array(), "{v}");
+}
