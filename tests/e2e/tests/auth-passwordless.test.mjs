@@ -6,13 +6,28 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { autoSignIn, confirmSignIn, confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 
 import { amplifyConfig, copyProject, outbox, withCode } from '../lib/auth.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!otp';
+
+/** Runs `fn` with its timers unref'd (signUp's autoSignIn arms a 3-minute timer). */
+async function withUnrefTimers(fn) {
+  const before = globalThis.setTimeout;
+  globalThis.setTimeout = (...args) => {
+    const timer = before(...args);
+    timer?.unref?.();
+    return timer;
+  };
+  try {
+    return await fn();
+  } finally {
+    globalThis.setTimeout = before;
+  }
+}
 
 test('auth: passwordless email OTP sign-in through aws-amplify', { timeout: 120_000 }, async (t) => {
   const project = await copyProject('passwordless');
@@ -101,6 +116,27 @@ test('auth: passwordless email OTP sign-in through aws-amplify', { timeout: 120_
         }),
         { name: 'NotAuthorizedException' },
       );
+    });
+
+    await t.test("autoSignIn with authFlowType 'USER_AUTH' (the ConfirmSignUp session)", async () => {
+      const other = `otp-auto-${RUN}@example.com`;
+      const { result, code } = await withCode(origin, other, () =>
+        withUnrefTimers(() =>
+          signUp({
+            username: other,
+            password: PASSWORD,
+            options: { userAttributes: { email: other }, autoSignIn: { authFlowType: 'USER_AUTH' } },
+          }),
+        ),
+      );
+      assert.equal(result.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+      const confirmed = await confirmSignUp({ username: other, confirmationCode: code });
+      assert.equal(confirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
+      const signedIn = await autoSignIn();
+      assert.deepEqual(signedIn, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+      const session = await fetchAuthSession();
+      assert.equal(session.tokens.idToken.payload.email, other);
+      await signOut();
     });
   } finally {
     await sandbox?.stop();

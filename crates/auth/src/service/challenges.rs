@@ -54,6 +54,7 @@ impl AuthService {
             p @ Pending::DevicePasswordVerifier { .. } => {
                 self.device_password_verifier(p, responses).await
             }
+            Pending::SignUpConfirmed { .. } => Err(CognitoError::invalid_session()),
             Pending::SelectChallenge { login, options } => {
                 self.select_challenge(&login, &options, responses).await
             }

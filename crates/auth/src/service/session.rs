@@ -112,6 +112,10 @@ pub(crate) enum Pending {
         b: String,
         secret_block: String,
     },
+    /// ConfirmSignUp done: USER_AUTH with this session signs the user in (autoSignIn).
+    SignUpConfirmed {
+        sub: String,
+    },
     /// USER_AUTH: the user picks a first factor (`sub` is `None` for an unknown user).
     SelectChallenge {
         login: String,
@@ -139,6 +143,8 @@ impl Pending {
             Self::DeviceSrpAuth { .. } => "DEVICE_SRP_AUTH",
             Self::DevicePasswordVerifier { .. } => "DEVICE_PASSWORD_VERIFIER",
             Self::SelectChallenge { .. } => "SELECT_CHALLENGE",
+            // Not a challenge: only InitiateAuth USER_AUTH takes it.
+            Self::SignUpConfirmed { .. } => "SIGN_UP_CONFIRMED",
             Self::FirstFactorOtp { sms: false, .. } => "EMAIL_OTP",
             Self::FirstFactorOtp { sms: true, .. } => "SMS_OTP",
         }

@@ -21,6 +21,9 @@ pub(crate) struct InitiateAuthRequest {
     client_id: String,
     #[serde(default)]
     auth_parameters: BTreeMap<String, String>,
+    /// USER_AUTH after ConfirmSignUp (autoSignIn).
+    #[serde(default)]
+    session: Option<String>,
 }
 
 pub(super) fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> CResult<&'a str> {
@@ -73,7 +76,10 @@ impl AuthService {
                 if !client.allows_flow("ALLOW_USER_AUTH") {
                     return Err(flow_not_enabled("USER_AUTH"));
                 }
-                self.user_auth(p).await
+                match r.session.as_deref().filter(|s| !s.is_empty()) {
+                    Some(session) => self.user_auth_after_sign_up(p, session).await,
+                    None => self.user_auth(p).await,
+                }
             }
             "CUSTOM_AUTH" => Err(CognitoError::invalid_parameter(format!(
                 "{} is not supported by this Stratus version",

@@ -240,6 +240,14 @@ impl AuthService {
                 .await?;
         }
         // Trigger point: PostConfirmation (ConfirmSignUp).
+        // With choice-based sign-in, the confirmation signs the user in through USER_AUTH
+        // with this session (autoSignIn with `authFlowType: 'USER_AUTH'`), as in Cognito.
+        if self.inner.spec.client.allows_flow("ALLOW_USER_AUTH") {
+            let session = self
+                .new_session(&super::session::Pending::SignUpConfirmed { sub: user.sub })
+                .await?;
+            return Ok(json!({"Session": session}));
+        }
         Ok(json!({}))
     }
 

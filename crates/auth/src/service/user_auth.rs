@@ -80,6 +80,28 @@ impl AuthService {
         }))
     }
 
+    /// InitiateAuth `USER_AUTH` with the `Session` of ConfirmSignUp: the confirmed user is
+    /// signed in (no further factor).
+    pub(super) async fn user_auth_after_sign_up(
+        &self,
+        p: &BTreeMap<String, String>,
+        session: &str,
+    ) -> CResult<Value> {
+        let login = param(p, "USERNAME")?;
+        let (pending, _) = self.take_session(Some(session)).await?;
+        let Pending::SignUpConfirmed { sub } = pending else {
+            return Err(CognitoError::invalid_session());
+        };
+        let user = self
+            .db()
+            .user_by_login(login)
+            .await?
+            .filter(|u| u.sub == sub)
+            .ok_or_else(CognitoError::invalid_session)?;
+        let device_key = p.get("DEVICE_KEY").filter(|k| !k.is_empty()).cloned();
+        self.after_factor(user, device_key, true).await
+    }
+
     /// RespondToAuthChallenge `SELECT_CHALLENGE`.
     pub(super) async fn select_challenge(
         &self,

@@ -210,3 +210,58 @@ async fn user_auth_needs_the_flow_and_otp_needs_the_factor() {
     assert!(!ok);
     assert_eq!(e["__type"], "InvalidParameterException");
 }
+
+#[tokio::test]
+async fn confirm_sign_up_session_signs_in_through_user_auth() {
+    let h = Harness::new(otp_pool()).await;
+    h.sign_up("auto@example.com", PASSWORD).await;
+    let code = h.code_for("auto@example.com");
+    let confirmed = h
+        .ok(
+            "ConfirmSignUp",
+            json!({"ClientId": CLIENT_ID, "Username": "auto@example.com", "ConfirmationCode": code}),
+        )
+        .await;
+    let session = confirmed["Session"].clone();
+    assert!(session.is_string(), "{confirmed}");
+    // Another user's name with that session is refused (and the session is spent).
+    h.confirmed_user("other@example.com").await;
+    let body = |user: &str| {
+        json!({"AuthFlow": "USER_AUTH", "ClientId": CLIENT_ID, "Session": session,
+               "AuthParameters": {"USERNAME": user}})
+    };
+    let (name, _) = h.err("InitiateAuth", body("other@example.com")).await;
+    assert_eq!(name, "NotAuthorizedException");
+    let (name, _) = h.err("InitiateAuth", body("auto@example.com")).await;
+    assert_eq!(name, "NotAuthorizedException", "single use");
+
+    // A fresh confirmation's session signs the user in without a further factor.
+    h.sign_up("auto2@example.com", PASSWORD).await;
+    let code = h.code_for("auto2@example.com");
+    let confirmed = h
+        .ok(
+            "ConfirmSignUp",
+            json!({"ClientId": CLIENT_ID, "Username": "auto2@example.com", "ConfirmationCode": code}),
+        )
+        .await;
+    let r = h
+        .ok(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_AUTH", "ClientId": CLIENT_ID, "Session": confirmed["Session"],
+                   "AuthParameters": {"USERNAME": "auto2@example.com"}}),
+        )
+        .await;
+    assert!(r["AuthenticationResult"]["AccessToken"].is_string(), "{r}");
+
+    // Without passwordless (no ALLOW_USER_AUTH) ConfirmSignUp answers {}.
+    let plain = Harness::new(email_pool()).await;
+    plain.sign_up("p@example.com", PASSWORD).await;
+    let code = plain.code_for("p@example.com");
+    let v = plain
+        .ok(
+            "ConfirmSignUp",
+            json!({"ClientId": CLIENT_ID, "Username": "p@example.com", "ConfirmationCode": code}),
+        )
+        .await;
+    assert_eq!(v, json!({}));
+}
