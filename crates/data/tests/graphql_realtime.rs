@@ -48,6 +48,10 @@ async fn recv(ws: &mut Ws, wait: Duration) -> Option<Value> {
 }
 
 async fn subscribe(h: &Harness, host: &str, auth: &Auth, id: &str) -> Ws {
+    subscribe_to(h, host, auth, id, SUB).await
+}
+
+async fn subscribe_to(h: &Harness, host: &str, auth: &Auth, id: &str, sub: &str) -> Ws {
     let header = auth_json(h, auth, host);
     let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
     let mut req = format!("ws://{host}/graphql/realtime")
@@ -70,7 +74,7 @@ async fn subscribe(h: &Harness, host: &str, auth: &Auth, id: &str) -> Ws {
     let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
     assert_eq!(ack["type"], "connection_ack");
     assert_eq!(ack["payload"]["connectionTimeoutMs"], 300_000);
-    let data = json!({"query": SUB, "variables": {}}).to_string();
+    let data = json!({"query": sub, "variables": {}}).to_string();
     let start = json!({"id": id, "type": "start", "payload": {"data": data,
         "extensions": {"authorization": header}}});
     ws.send(Message::text(start.to_string())).await.unwrap();
@@ -212,4 +216,49 @@ async fn identity_pool_guests_subscribe_with_sigv4_headers() {
         event["payload"]["data"]["onCreateProduct"],
         json!({"sku": "s1", "name": "Lamp"})
     );
+}
+
+#[tokio::test]
+async fn updates_and_deletes_reach_their_owner_only() {
+    let h = Harness::new("ex-todo-owner").await;
+    let host = serve(&h).await;
+    let alice = Auth::Token(h.user("alice@example.com").await);
+    let bob = Auth::Token(h.user("bob@example.com").await);
+    let on_update = "subscription { onUpdateTodo { id done } }";
+    let on_delete = "subscription { onDeleteTodo { id content } }";
+    let mut a_upd = subscribe_to(&h, &host, &alice, "u", on_update).await;
+    let mut a_del = subscribe_to(&h, &host, &alice, "d", on_delete).await;
+    let mut b_upd = subscribe_to(&h, &host, &bob, "bu", on_update).await;
+
+    let id = h
+        .ok(
+            &alice,
+            "mutation { createTodo(input: {content: \"x\"}) { id } }",
+            json!({}),
+        )
+        .await["createTodo"]["id"]
+        .clone();
+    h.ok(
+        &alice,
+        "mutation ($input: UpdateTodoInput!) { updateTodo(input: $input) { id } }",
+        json!({"input": {"id": id, "done": true}}),
+    )
+    .await;
+    let ev = recv(&mut a_upd, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        ev["payload"]["data"]["onUpdateTodo"],
+        json!({"id": id, "done": true})
+    );
+    h.ok(
+        &alice,
+        "mutation ($input: DeleteTodoInput!) { deleteTodo(input: $input) { id } }",
+        json!({"input": {"id": id}}),
+    )
+    .await;
+    let ev = recv(&mut a_del, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        ev["payload"]["data"]["onDeleteTodo"],
+        json!({"id": id, "content": "x"})
+    );
+    assert_eq!(recv(&mut b_upd, Duration::from_millis(300)).await, None);
 }
