@@ -1,6 +1,6 @@
 //! One reload of the sandbox, in the order that keeps clients consistent:
-//! load → generate outputs → open the services (the user pool of `defineAuth`, the buckets of
-//! `defineStorage`) → write outputs
+//! load → generate outputs → open the services (the user pool of `defineAuth`, the GraphQL API
+//! of `defineData`, the buckets of `defineStorage`) → write outputs
 //! (atomically) → swap the live backend → announce.
 //! A failure at any step leaves the last good backend serving and its outputs file untouched.
 //!
@@ -225,8 +225,10 @@ impl Reloader {
 
 impl Reloader {
     /// The services of a generation, opened with the ids and origin the outputs advertise:
-    /// the user and identity pools and the outbox with `defineAuth`, the S3 API with
-    /// `defineStorage` (authenticated against the identity pool's credentials).
+    /// the user and identity pools and the outbox with `defineAuth`, the GraphQL API with
+    /// `defineData` (its document store adapted to the models first: a schema change the
+    /// store cannot take fails the reload), the S3 API with `defineStorage` (authenticated
+    /// against the identity pool's credentials).
     async fn open_services(
         &self,
         backend: &Backend,
@@ -234,6 +236,14 @@ impl Reloader {
     ) -> Result<Services, String> {
         let auth = match &backend.auth {
             Some(spec) => Some(self.open_auth(spec, info).await?),
+            None => None,
+        };
+        let data = match &backend.data {
+            Some(spec) => Some(
+                stratus_data::DataService::open(&self.store, spec, auth.clone())
+                    .await
+                    .map_err(|e| format!("data: {e}"))?,
+            ),
             None => None,
         };
         let storage = if backend.storage.is_empty() {
@@ -244,6 +254,7 @@ impl Reloader {
         Ok(Services {
             outbox: auth.as_ref().map(|_| self.outbox.clone()),
             auth,
+            data,
             storage,
         })
     }
@@ -333,3 +344,7 @@ impl Reloader {
 #[cfg(test)]
 #[path = "reload_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "reload_services_tests.rs"]
+mod services_tests;

@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use stratus_auth::{AuthService, Outbox};
+use stratus_data::DataService;
 use stratus_storage::StorageService;
 
 /// `GET` path of the sandbox outbox (the messages the user pool "sent").
 pub const OUTBOX_PATH: &str = "/_stratus/outbox";
+/// `GET` path of the AppSync realtime WebSocket (`data.url` + `/realtime`).
+pub const REALTIME_PATH: &str = "/graphql/realtime";
 
 /// What one generation serves besides Stratus's own `/_stratus/health` and `/_stratus/outputs`.
 /// Cheap to clone.
@@ -20,6 +23,8 @@ pub struct Services {
     /// The sandbox outbox (`GET /_stratus/outbox`). Created once per process so that messages
     /// survive reloads; `None` outside the sandbox (`stratus serve` does not expose it).
     pub outbox: Option<Arc<Outbox>>,
+    /// The GraphQL API of `defineData` (`POST /graphql`, realtime `GET /graphql/realtime`).
+    pub data: Option<DataService>,
     /// The S3 API of `defineStorage` (path-style `/<bucket>/<key>`), when a bucket is defined.
     pub storage: Option<StorageMount>,
 }
@@ -45,6 +50,7 @@ impl std::fmt::Debug for Services {
         f.debug_struct("Services")
             .field("auth", &self.auth)
             .field("outbox", &self.outbox)
+            .field("data", &self.data)
             .field("storage", &self.storage)
             .finish()
     }
@@ -60,6 +66,9 @@ impl Services {
         if let Some(outbox) = &self.outbox {
             router = router.merge(stratus_auth::outbox_router(outbox.clone()));
         }
+        if let Some(data) = &self.data {
+            router = router.merge(stratus_data::router(data.clone()));
+        }
         // Merged, never nested: the SigV4 signature covers the full path. Its `/{bucket}/...`
         // parameters lose to the static paths above. No body limit or timeout applies (the
         // storage layer streams request bodies itself).
@@ -70,7 +79,8 @@ impl Services {
     }
 
     /// `(name, url)` of every endpoint really served, for start-up banners:
-    /// `user_pool`, `jwks` (under the pool's issuer), `identity_pool`, `outbox` and one
+    /// `user_pool`, `jwks` (under the pool's issuer), `identity_pool`, `outbox`, `realtime`
+    /// (the GraphQL subscriptions' WebSocket) and one
     /// `storage` line per bucket (`<origin>/<bucket>`, path-style).
     pub fn endpoints(&self, origin: &str) -> Vec<(&'static str, String)> {
         let origin = origin.trim_end_matches('/');
@@ -88,6 +98,13 @@ impl Services {
         }
         if self.outbox.is_some() {
             lines.push(("outbox", format!("{origin}{OUTBOX_PATH}")));
+        }
+        if self.data.is_some() {
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"))
+                .unwrap_or(origin);
+            lines.push(("realtime", format!("wss://{host}{REALTIME_PATH}")));
         }
         if let Some(storage) = &self.storage {
             for bucket in &storage.buckets {

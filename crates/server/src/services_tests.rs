@@ -43,6 +43,7 @@ async fn pool() -> Pool {
         services: Services {
             auth: Some(auth),
             outbox: Some(outbox.clone()),
+            data: None,
             storage: None,
         },
         outbox,

@@ -77,6 +77,7 @@ async fn env(with_auth: bool) -> Env {
     let services = Services {
         auth: Some(auth.clone()),
         outbox: None,
+        data: None,
         storage: Some(StorageMount {
             service,
             buckets: vec![BUCKET.to_owned()],

@@ -1,0 +1,192 @@
+// The unmodified aws-amplify 6.22.1 data client (`generateClient()`) against the sandbox's
+// GraphQL API on a copy of the ex-todo-owner fixture (Todo: owner rules + public API-key
+// read; default mode userPool): create/get/update/delete, list with a filter paged to the end,
+// userPool vs apiKey, two signed-in users who cannot see each other's items, and an onCreate
+// subscription over the realtime WebSocket that gets the owner's own event and not another
+// user's.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { Amplify } from 'aws-amplify';
+import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/data';
+import { Hub } from 'aws-amplify/utils';
+import { WebSocket } from 'ws';
+
+import { amplifyConfig, cognito, withCode } from '../lib/auth.mjs';
+import { copyFixture } from '../lib/fixtures.mjs';
+import { startSandbox } from '../lib/sandbox.mjs';
+
+// Node 20 has no WebSocket; `ws` speaks the same API (and trusts NODE_EXTRA_CA_CERTS).
+globalThis.WebSocket ??= WebSocket;
+
+const RUN = `${process.pid}-${Date.now().toString(36)}`;
+const PASSWORD = 'Passw0rd!data';
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function register(origin, email) {
+  const { code } = await withCode(origin, email, () =>
+    signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
+  );
+  assert.equal((await confirmSignUp({ username: email, confirmationCode: code })).isSignUpComplete, true);
+}
+
+async function signedIn(email) {
+  await signOut();
+  assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
+  return (await fetchAuthSession()).tokens.accessToken.payload.sub;
+}
+
+/** The data of a client result, failing with its errors. */
+function ok(result, what) {
+  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
+  return result.data;
+}
+
+/** The errorTypes of a client result (or of what it threw). */
+async function errorTypes(call) {
+  try {
+    const r = await call();
+    return (r.errors ?? []).map((e) => e.errorType);
+  } catch (e) {
+    return (e.errors ?? [e]).map((x) => x.errorType ?? x.name);
+  }
+}
+
+/** Every item of `list(options)`, following nextToken to the end; also the page count. */
+async function listAll(list, options) {
+  const items = [];
+  let nextToken = null;
+  let pages = 0;
+  do {
+    const r = await list({ ...options, nextToken });
+    items.push(...ok(r, 'list page'));
+    nextToken = r.nextToken;
+    pages += 1;
+    assert.ok(pages < 50, 'list does not end');
+  } while (nextToken);
+  return { items, pages };
+}
+
+test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_000 }, async (t) => {
+  const project = copyFixture('ex-todo-owner');
+  let sandbox;
+  let subscription;
+  try {
+    sandbox = await startSandbox({ dir: project.dir, identifier: `e2e-data-${process.pid}` });
+    const { outputs, origin } = sandbox;
+    Amplify.configure(amplifyConfig(outputs));
+    const client = generateClient();
+    const ada = `ada-${RUN}@example.com`;
+    const bob = `bob-${RUN}@example.com`;
+    await register(origin, ada);
+    await register(origin, bob);
+    const adaSub = await signedIn(ada);
+
+    let first;
+    await t.test('create, get, update as the owner (userPool)', async () => {
+      first = ok(await client.models.Todo.create({ content: 'write tests', priority: 1 }), 'create');
+      assert.match(first.id, /^[0-9a-f-]{36}$/);
+      assert.equal(first.done, false, '@default(false)');
+      assert.ok(first.owner.startsWith(adaSub), `owner ${first.owner}`);
+      assert.ok(Date.parse(first.createdAt));
+      const got = ok(await client.models.Todo.get({ id: first.id }), 'get');
+      assert.equal(got.content, 'write tests');
+      assert.equal(got.priority, 1);
+      const updated = ok(await client.models.Todo.update({ id: first.id, done: true, content: 'tests written' }), 'update');
+      assert.equal(updated.done, true);
+      assert.equal(updated.content, 'tests written');
+      assert.equal(updated.priority, 1, 'a partial update keeps other fields');
+      assert.ok(updated.updatedAt >= first.updatedAt);
+    });
+
+    await t.test('list with a filter, paged to the end', async () => {
+      for (let p = 2; p <= 7; p += 1) {
+        ok(await client.models.Todo.create({ content: `item ${p}`, priority: p }), `create ${p}`);
+      }
+      const { items, pages } = await listAll(client.models.Todo.list, { filter: { priority: { ge: 4 } }, limit: 2 });
+      assert.deepEqual(items.map((i) => i.priority).sort((a, b) => a - b), [4, 5, 6, 7]);
+      assert.ok(pages >= 2, `limit 2 gives several pages (${pages})`);
+      const all = await listAll(client.models.Todo.list, { limit: 3 });
+      assert.equal(all.items.length, 7);
+      const both = await listAll(client.models.Todo.list, { filter: { and: [{ done: { eq: false } }, { content: { beginsWith: 'item' } }] } });
+      assert.equal(both.items.length, 6);
+    });
+
+    await t.test('apiKey: public read, no writes', async () => {
+      const { items } = await listAll(client.models.Todo.list, { authMode: 'apiKey' });
+      assert.equal(items.length, 7);
+      const got = ok(await client.models.Todo.get({ id: first.id }, { authMode: 'apiKey' }), 'get with apiKey');
+      assert.equal(got.content, 'tests written');
+      assert.deepEqual(await errorTypes(() => client.models.Todo.create({ content: 'anonymous' }, { authMode: 'apiKey' })), ['Unauthorized']);
+      assert.deepEqual(await errorTypes(() => client.models.Todo.delete({ id: first.id }, { authMode: 'apiKey' })), ['Unauthorized']);
+    });
+
+    await t.test('onCreate: the owner gets their own event, not another user\'s', async () => {
+      const events = [];
+      const errors = [];
+      const connected = new Promise((resolve) => {
+        const stop = Hub.listen('api', ({ payload }) => {
+          if (payload.event === CONNECTION_STATE_CHANGE && payload.data.connectionState === ConnectionState.Connected) {
+            stop();
+            resolve();
+          }
+        });
+      });
+      subscription = client.models.Todo.onCreate().subscribe({
+        next: (item) => events.push(item),
+        error: (e) => errors.push(e),
+      });
+      await Promise.race([connected, sleep(10_000).then(() => assert.fail('the subscription did not connect'))]);
+      await sleep(300);
+      // Bob creates (a direct GraphQL call with his access token): not for Ada's subscription.
+      const bobTokens = await cognito(outputs.custom.stratus.user_pool_endpoint, 'InitiateAuth', {
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: outputs.auth.user_pool_client_id,
+        AuthParameters: { USERNAME: bob, PASSWORD },
+      });
+      assert.equal(bobTokens.status, 200, JSON.stringify(bobTokens.body));
+      const bobCreate = await fetch(outputs.data.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: bobTokens.body.AuthenticationResult.AccessToken },
+        body: JSON.stringify({ query: 'mutation C($input: CreateTodoInput!) { createTodo(input: $input) { id owner } }', variables: { input: { content: 'bob was here' } } }),
+      });
+      const bobBody = await bobCreate.json();
+      assert.equal(bobBody.errors, undefined, JSON.stringify(bobBody));
+      ok(await client.models.Todo.create({ content: 'ada live' }), 'create while subscribed');
+      const deadline = Date.now() + 10_000;
+      while (events.length === 0 && Date.now() < deadline) await sleep(50);
+      await sleep(500);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(events.map((e) => e.content), ['ada live']);
+      assert.ok(events[0].owner.startsWith(adaSub));
+      subscription.unsubscribe();
+      subscription = undefined;
+    });
+
+    await t.test('a second user sees none of the first user\'s items and cannot change them', async () => {
+      const bobSub = await signedIn(bob);
+      assert.notEqual(bobSub, adaSub);
+      const { items } = await listAll(client.models.Todo.list, {});
+      assert.deepEqual(items.map((i) => i.content), ['bob was here']);
+      assert.deepEqual(await errorTypes(() => client.models.Todo.get({ id: first.id })), ['Unauthorized']);
+      assert.ok((await errorTypes(() => client.models.Todo.update({ id: first.id, content: 'taken' }))).length > 0, 'update of another\'s item refused');
+      assert.ok((await errorTypes(() => client.models.Todo.delete({ id: first.id }))).length > 0, 'delete of another\'s item refused');
+      // Still the owner's content.
+      const got = ok(await client.models.Todo.get({ id: first.id }, { authMode: 'apiKey' }), 'apiKey get');
+      assert.equal(got.content, 'tests written');
+    });
+
+    await t.test('delete as the owner', async () => {
+      await signedIn(ada);
+      const deleted = ok(await client.models.Todo.delete({ id: first.id }), 'delete');
+      assert.equal(deleted.id, first.id);
+      assert.equal(ok(await client.models.Todo.get({ id: first.id }), 'get deleted'), null);
+    });
+  } finally {
+    subscription?.unsubscribe();
+    await signOut().catch(() => {});
+    await sandbox?.stop();
+    project.cleanup();
+  }
+});
