@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stratus_auth::{AuthConfig, AuthService, Outbox};
+use stratus_data::DataService;
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
@@ -119,6 +120,14 @@ pub struct ReloaderConfig {
 
 /// How often abandoned multipart uploads (older than a day) are removed.
 const UPLOAD_JANITOR_EVERY: Duration = Duration::from_secs(3600);
+
+/// Equal definitions (compared as serialised: the spec types have no `PartialEq`).
+fn same<T: serde::Serialize>(a: &T, b: &T) -> bool {
+    match (serde_json::to_value(a), serde_json::to_value(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
 
 /// The file name of the admin credentials in the state directory.
 pub const ADMIN_CREDENTIALS_FILE: &str = "admin-credentials.json";
@@ -239,11 +248,12 @@ impl Reloader {
             None => None,
         };
         let data = match &backend.data {
-            Some(spec) => Some(
-                stratus_data::DataService::open(&self.store, spec, auth.clone())
+            Some(spec) => Some(match self.unchanged_data(backend) {
+                Some(data) => data,
+                None => DataService::open(&self.store, spec, auth.clone())
                     .await
                     .map_err(|e| format!("data: {e}"))?,
-            ),
+            }),
             None => None,
         };
         let storage = if backend.storage.is_empty() {
@@ -257,6 +267,17 @@ impl Reloader {
             data,
             storage,
         })
+    }
+
+    /// The data service being served, when this backend defines the same data and auth as
+    /// the generation serving it. Keeping it keeps open realtime subscriptions receiving the
+    /// events of mutations served after the reload (each `DataService` has its own event
+    /// stream), for every reload that does not touch the data or auth definitions.
+    fn unchanged_data(&self, backend: &Backend) -> Option<DataService> {
+        let live = self.shared.current()?;
+        let data = live.services.data.clone()?;
+        (same(&live.backend.data, &backend.data) && same(&live.backend.auth, &backend.auth))
+            .then_some(data)
     }
 
     async fn open_auth(

@@ -156,16 +156,34 @@ async fn define_data_is_served_and_a_schema_change_the_store_refuses_keeps_the_l
         "{listed}"
     );
 
-    // The same definition again reloads, keeping the items.
+    // The same definition again reloads, keeping the items; the data service of generation 1
+    // is kept (not reopened: its schema report is still the one that created the table), so
+    // its realtime subscribers keep receiving events.
     let Outcome::Loaded { live, .. } = env.reload(load_project(env.tmp.path(), false)).await else {
         panic!("expected a load");
     };
     assert_eq!(live.generation, 2);
+    let kept = live.services.data.as_ref().unwrap().schema_report();
+    assert!(kept.changes.iter().any(|c| c.created), "{kept:?}");
     let listed = env.graphql("{ listItems { items { name } } }").await;
     assert_eq!(
         listed["data"]["listItems"]["items"],
         json!([{"name": "kept"}])
     );
+
+    // A changed data definition opens a new service (its report: nothing to create).
+    let mut changed = load_project(env.tmp.path(), false);
+    changed
+        .data
+        .as_mut()
+        .unwrap()
+        .authorization_modes
+        .api_key_expires_in_days = Some(9);
+    let Outcome::Loaded { live, .. } = env.reload(changed).await else {
+        panic!("expected a load");
+    };
+    let reopened = live.services.data.as_ref().unwrap().schema_report();
+    assert!(!reopened.changes.iter().any(|c| c.created), "{reopened:?}");
 }
 
 #[tokio::test]

@@ -3,8 +3,10 @@
 // read; default mode userPool): create/get/update/delete, list with a filter paged to the end,
 // userPool vs apiKey, two signed-in users who cannot see each other's items, and an onCreate
 // subscription over the realtime WebSocket that gets the owner's own event and not another
-// user's.
+// user's, and keeps receiving across a reload that leaves the data definition unchanged.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
@@ -160,6 +162,20 @@ test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_00
       assert.deepEqual(errors, []);
       assert.deepEqual(events.map((e) => e.content), ['ada live']);
       assert.ok(events[0].owner.startsWith(adaSub));
+
+      // A reload that leaves the data and auth definitions as they were (a saved comment)
+      // keeps the subscription receiving.
+      const { generation } = await (await fetch(`${origin}/_stratus/health`)).json();
+      fs.appendFileSync(path.join(project.dir, 'amplify', 'data', 'resource.ts'), '\n// saved again\n');
+      const deadline2 = Date.now() + 20_000;
+      while ((await (await fetch(`${origin}/_stratus/health`)).json()).generation <= generation) {
+        assert.ok(Date.now() < deadline2, 'no reload');
+        await sleep(100);
+      }
+      ok(await client.models.Todo.create({ content: 'after reload' }), 'create after the reload');
+      const deadline3 = Date.now() + 10_000;
+      while (events.length < 2 && Date.now() < deadline3) await sleep(50);
+      assert.deepEqual(events.map((e) => e.content), ['ada live', 'after reload']);
       subscription.unsubscribe();
       subscription = undefined;
     });
