@@ -180,6 +180,36 @@ test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_00
       subscription = undefined;
     });
 
+    await t.test('observeQuery: a synced snapshot, then the owner\'s update and delete', async () => {
+      const snapshots = [];
+      const errors = [];
+      const observed = client.models.Todo.observeQuery({ filter: { priority: { ge: 6 } } }).subscribe({
+        next: (snapshot) => snapshots.push({ items: snapshot.items.map((i) => [i.content, i.done]), isSynced: snapshot.isSynced }),
+        error: (e) => errors.push(e),
+      });
+      try {
+        const waitFor = async (predicate, what) => {
+          const deadline = Date.now() + 10_000;
+          while (!snapshots.some(predicate)) {
+            assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(snapshots)} ${JSON.stringify(errors)}`);
+            await sleep(50);
+          }
+        };
+        await waitFor((s) => s.isSynced && s.items.length === 2, 'synced snapshot');
+        const synced = snapshots.find((s) => s.isSynced);
+        assert.deepEqual(synced.items.map(([c]) => c).sort(), ['item 6', 'item 7']);
+        await sleep(300);
+        const { items } = await listAll(client.models.Todo.list, { filter: { content: { eq: 'item 6' } } });
+        ok(await client.models.Todo.update({ id: items[0].id, done: true }), 'update item 6');
+        await waitFor((s) => s.items.some(([c, d]) => c === 'item 6' && d === true), 'the update');
+        ok(await client.models.Todo.delete({ id: items[0].id }), 'delete item 6');
+        await waitFor((s) => s.isSynced && s.items.length === 1 && s.items[0][0] === 'item 7', 'the delete');
+        assert.deepEqual(errors, []);
+      } finally {
+        observed.unsubscribe();
+      }
+    });
+
     await t.test('a second user sees none of the first user\'s items and cannot change them', async () => {
       const bobSub = await signedIn(bob);
       assert.notEqual(bobSub, adaSub);
