@@ -1,7 +1,7 @@
 //! User attributes against the pool schema: which names exist, required and immutable ones,
 //! value formats, and how delivery destinations are masked.
 
-use stratus_spec::auth::{AuthSpec, CustomAttributeType};
+use stratus_spec::auth::{AuthSpec, CustomAttributeType, VerifiableAttribute};
 
 use crate::error::CognitoError;
 
@@ -124,6 +124,26 @@ pub fn check_required(spec: &AuthSpec, attrs: &[(String, String)]) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The lowercased email and phone sign-in keys of a new user: the value of each attribute
+/// that is a sign-in identifier (`login_attrs`), `None` for the others.
+pub fn login_keys(
+    login_attrs: &[VerifiableAttribute],
+    attrs: &[(String, String)],
+) -> (Option<String>, Option<String>) {
+    let key_of = |attr: VerifiableAttribute| {
+        login_attrs.contains(&attr).then(|| {
+            attrs
+                .iter()
+                .find(|(n, _)| n == attr.as_str())
+                .map(|(_, v)| v.to_lowercase())
+        })?
+    };
+    (
+        key_of(VerifiableAttribute::Email),
+        key_of(VerifiableAttribute::PhoneNumber),
+    )
 }
 
 /// Whether removing `name` is allowed (required attributes cannot be deleted).

@@ -87,6 +87,20 @@ fn user_from_row(r: &SqliteRow) -> Result<UserRow, sqlx::Error> {
     })
 }
 
+/// Stamps the user's `updated_at` inside a transaction that changed their attributes.
+async fn touch_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    sub: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE auth_users SET updated_at = ? WHERE sub = ?")
+        .bind(now)
+        .bind(sub)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// What SignUp (and later AdminCreateUser) inserts.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -317,11 +331,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("UPDATE auth_users SET updated_at = ? WHERE sub = ?")
-            .bind(now)
-            .bind(sub)
-            .execute(&mut *tx)
-            .await?;
+        touch_user(&mut tx, sub, now).await?;
         tx.commit().await
     }
 
@@ -342,11 +352,7 @@ impl Db {
                     .await?;
             }
         }
-        sqlx::query("UPDATE auth_users SET updated_at = ? WHERE sub = ?")
-            .bind(now)
-            .bind(sub)
-            .execute(&mut *tx)
-            .await?;
+        touch_user(&mut tx, sub, now).await?;
         tx.commit().await
     }
 

@@ -56,17 +56,7 @@ impl AuthService {
             .user_by_login(username)
             .await?
             .ok_or_else(user_not_found)?;
-        let (verifier, hash) = self.password_material(&user.username, password).await?;
-        let now = self.now();
-        self.db()
-            .set_password(
-                &user.sub,
-                &verifier.salt_hex,
-                &verifier.verifier_hex,
-                &hash,
-                now,
-            )
-            .await?;
+        let now = self.set_password(&user, password).await?;
         let status = if permanent {
             UserStatus::Confirmed
         } else {

@@ -208,17 +208,7 @@ impl AuthService {
             all.push((n.clone(), v.clone()));
         }
         attributes::check_required(&self.inner.spec, &all)?;
-        let (verifier, hash) = self.password_material(&user.username, password).await?;
-        let now = self.now();
-        self.db()
-            .set_password(
-                &user.sub,
-                &verifier.salt_hex,
-                &verifier.verifier_hex,
-                &hash,
-                now,
-            )
-            .await?;
+        let now = self.set_password(&user, password).await?;
         self.db().set_attributes(&user.sub, &given, now).await?;
         self.db()
             .set_status(&user.sub, UserStatus::Confirmed, now)

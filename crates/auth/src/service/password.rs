@@ -57,19 +57,20 @@ impl AuthService {
         Ok(empty())
     }
 
-    /// New SRP verifier and hash for the user.
-    async fn set_password(&self, user: &UserRow, password: &str) -> CResult<()> {
+    /// New SRP verifier and hash for the user; returns the time it was stored at.
+    pub(super) async fn set_password(&self, user: &UserRow, password: &str) -> CResult<i64> {
         let (verifier, hash) = self.password_material(&user.username, password).await?;
+        let now = self.now();
         self.db()
             .set_password(
                 &user.sub,
                 &verifier.salt_hex,
                 &verifier.verifier_hex,
                 &hash,
-                self.now(),
+                now,
             )
             .await?;
-        Ok(())
+        Ok(now)
     }
 
     /// Where a reset code goes under the pool's account recovery setting: a verified email or

@@ -120,18 +120,7 @@ impl AuthService {
         };
         attributes::check_required(spec, &attrs)?;
 
-        let key_of = |attr: VerifiableAttribute| {
-            login_attrs.contains(&attr).then(|| {
-                attrs
-                    .iter()
-                    .find(|(n, _)| n == attr.as_str())
-                    .map(|(_, v)| v.to_lowercase())
-            })?
-        };
-        let (email_key, phone_key) = (
-            key_of(VerifiableAttribute::Email),
-            key_of(VerifiableAttribute::PhoneNumber),
-        );
+        let (email_key, phone_key) = attributes::login_keys(login_attrs, &attrs);
 
         let (verifier, hash) = match r.password.as_deref() {
             Some(pw) => {

@@ -236,15 +236,7 @@ impl AuthService {
         let sent_to = self
             .check_code(&user.sub, &verify_purpose(name), &r.code)
             .await?;
-        let pending = self.db().pending_attribute(&user.sub, name).await?;
-        let current = self
-            .db()
-            .attributes(&user.sub)
-            .await?
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v);
-        let Some(value) = pending.clone().or(current) else {
+        let Some((value, was_pending)) = self.value_to_verify(&user.sub, name).await? else {
             return Err(CognitoError::code_mismatch());
         };
         // The code proves control of the address it was sent to, not of a later one.
@@ -253,7 +245,7 @@ impl AuthService {
         }
         self.set_verifiable(&user, name, &value, true, self.now())
             .await?;
-        if pending.is_some() {
+        if was_pending {
             self.db()
                 .set_pending_attribute(&user.sub, name, None)
                 .await?;
@@ -272,15 +264,7 @@ impl AuthService {
                 "{name} cannot be verified"
             )));
         }
-        let pending = self.db().pending_attribute(&user.sub, name).await?;
-        let current = self
-            .db()
-            .attributes(&user.sub)
-            .await?
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v);
-        let Some(to) = pending.or(current) else {
+        let Some((to, _)) = self.value_to_verify(&user.sub, name).await? else {
             return Err(CognitoError::invalid_parameter(format!(
                 "User does not have a {name} attribute"
             )));
@@ -321,6 +305,21 @@ impl AuthService {
         let user = self.authenticate(&r.access_token).await?;
         self.db().delete_user(&user.sub).await?;
         Ok(empty())
+    }
+
+    /// The value of attribute `name` a code verifies: the pending new value if there is one
+    /// (with `true`), else the current value (with `false`).
+    async fn value_to_verify(&self, sub: &str, name: &str) -> CResult<Option<(String, bool)>> {
+        if let Some(pending) = self.db().pending_attribute(sub, name).await? {
+            return Ok(Some((pending, true)));
+        }
+        Ok(self
+            .db()
+            .attributes(sub)
+            .await?
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| (v, false)))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::db::{InsertUserError, NewUser, UserRow, UserStatus};
 use crate::error::{CResult, CognitoError, ErrorKind};
 use crate::identity::PrincipalKind;
 use crate::sender::{Channel, Message};
-use users::{Filter, admin_get_user, group_type, page, user_type};
+use users::{Filter, admin_get_user, group_type, page, paged, user_type};
 
 /// The actions that need the admin key.
 pub const ADMIN_ACTIONS: &[&str] = &[
@@ -290,11 +290,8 @@ impl AuthService {
                     60,
                 )?;
                 let pool = &self.config().user_pool_id;
-                let mut out = json!({"Groups": groups.iter().map(|g| group_type(g, pool)).collect::<Vec<_>>()});
-                if let Some(n) = next {
-                    out["NextToken"] = json!(n);
-                }
-                Ok(out)
+                let groups = groups.iter().map(|g| group_type(g, pool)).collect();
+                Ok(paged("Groups", groups, "NextToken", next))
             }
             "AdminUserGlobalSignOut" => {
                 let r: UserRequest = parse(body)?;
@@ -318,12 +315,8 @@ impl AuthService {
                     r.next_token.as_deref(),
                     60,
                 )?;
-                let mut out =
-                    json!({"Users": users.iter().map(|u| user_type(u, None)).collect::<Vec<_>>()});
-                if let Some(n) = next {
-                    out["NextToken"] = json!(n);
-                }
-                Ok(out)
+                let users = users.iter().map(|u| user_type(u, None)).collect();
+                Ok(paged("Users", users, "NextToken", next))
             }
             "ListGroups" => {
                 let r: ListGroupsRequest = parse(body)?;
@@ -337,11 +330,8 @@ impl AuthService {
                     60,
                 )?;
                 let pool = &self.config().user_pool_id;
-                let mut out = json!({"Groups": groups.iter().map(|g| group_type(g, pool)).collect::<Vec<_>>()});
-                if let Some(n) = next {
-                    out["NextToken"] = json!(n);
-                }
-                Ok(out)
+                let groups = groups.iter().map(|g| group_type(g, pool)).collect();
+                Ok(paged("Groups", groups, "NextToken", next))
             }
             _ => Err(CognitoError::new(
                 ErrorKind::UnsupportedOperation,
@@ -386,12 +376,8 @@ impl AuthService {
             60,
         )?;
         let only = r.attributes_to_get.as_deref();
-        let mut out =
-            json!({"Users": users.iter().map(|u| user_type(u, only)).collect::<Vec<_>>()});
-        if let Some(n) = next {
-            out["PaginationToken"] = json!(n);
-        }
-        Ok(out)
+        let users = users.iter().map(|u| user_type(u, only)).collect();
+        Ok(paged("Users", users, "PaginationToken", next))
     }
 
     /// `AdminCreateUser`: the user starts in `FORCE_CHANGE_PASSWORD` with the given or a
@@ -447,18 +433,7 @@ impl AuthService {
             sub.clone()
         };
         attributes::check_required(spec, &attrs)?;
-        let key_of = |attr: VerifiableAttribute| {
-            login_attrs.contains(&attr).then(|| {
-                attrs
-                    .iter()
-                    .find(|(n, _)| n == attr.as_str())
-                    .map(|(_, v)| v.to_lowercase())
-            })?
-        };
-        let (email_key, phone_key) = (
-            key_of(VerifiableAttribute::Email),
-            key_of(VerifiableAttribute::PhoneNumber),
-        );
+        let (email_key, phone_key) = attributes::login_keys(login_attrs, &attrs);
         let password = match r.temporary_password {
             Some(pw) => {
                 crate::password::check(&spec.password_policy, &pw, "temporaryPassword")?;

@@ -163,6 +163,20 @@ impl Filter {
     }
 }
 
+/// A listing response: `{list_key: items}`, plus `token_key` naming the next page if any.
+pub(crate) fn paged(
+    list_key: &str,
+    items: Vec<Value>,
+    token_key: &str,
+    next: Option<String>,
+) -> Value {
+    let mut out = json!({ list_key: items });
+    if let Some(n) = next {
+        out[token_key] = json!(n);
+    }
+    out
+}
+
 /// One page of `items` (sorted by `key`) after the token's key; the token of the next page.
 pub(crate) fn page<T>(
     items: Vec<T>,
