@@ -56,15 +56,7 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
     let prefix = q.get("prefix").cloned().unwrap_or_default();
     ctx.authorize(StorageAction::List, &prefix)?;
     let delimiter = q.get("delimiter").cloned();
-    let url = match q.get("encoding-type").map(String::as_str) {
-        None => false,
-        Some("url") => true,
-        Some(_) => {
-            return Err(S3Error::invalid_argument(
-                "Invalid Encoding Method specified in Request",
-            ));
-        }
-    };
+    let url = url_encoding(q.get("encoding-type"))?;
     let max_keys_raw = q.get("max-keys").cloned();
     let max_keys = parse_max_keys(max_keys_raw.as_ref())?;
     let token = q.get("continuation-token").cloned();
@@ -77,21 +69,16 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
         }),
         (None, None) => None,
     };
-    let page = ctx
-        .service
-        .inner
-        .backend
-        .list(
-            &ctx.bucket.name,
-            ListRequest {
-                prefix: prefix.clone(),
-                delimiter: delimiter.clone(),
-                cursor,
-                max_keys,
-            },
-        )
-        .await
-        .map_err(super::map_backend(&ctx.bucket.name, None))?;
+    let page = list_page(
+        ctx,
+        ListRequest {
+            prefix: prefix.clone(),
+            delimiter: delimiter.clone(),
+            cursor,
+            max_keys,
+        },
+    )
+    .await?;
     let enc = |s: &str| if url { url_encode(s) } else { s.to_string() };
     let mut doc = format!("{DECL}<ListBucketResult xmlns=\"{S3_NS}\">");
     elem(&mut doc, "Name", &ctx.bucket.name);
@@ -126,12 +113,7 @@ pub(crate) async fn list_objects_v2(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
     );
     write_entries(&mut doc, &page, enc);
     doc.push_str("</ListBucketResult>");
-    let mut r = Response::new(Body::from(doc));
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/xml"),
-    );
-    Ok(r)
+    Ok(xml(doc))
 }
 
 /// ListObjects (v1): `marker` / `NextMarker` paging (kept for older tools; aws-amplify and
@@ -141,15 +123,7 @@ pub(crate) async fn list_objects_v1(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
     let prefix = q.get("prefix").cloned().unwrap_or_default();
     ctx.authorize(StorageAction::List, &prefix)?;
     let delimiter = q.get("delimiter").cloned().filter(|d| !d.is_empty());
-    let url = match q.get("encoding-type").map(String::as_str) {
-        None => false,
-        Some("url") => true,
-        Some(_) => {
-            return Err(S3Error::invalid_argument(
-                "Invalid Encoding Method specified in Request",
-            ));
-        }
-    };
+    let url = url_encoding(q.get("encoding-type"))?;
     let max_keys = parse_max_keys(q.get("max-keys"))?;
     let marker = q.get("marker").cloned().unwrap_or_default();
     let cursor = (!marker.is_empty()).then(|| ListCursor {
@@ -157,21 +131,16 @@ pub(crate) async fn list_objects_v1(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
         skip_prefix: delimiter.as_deref().is_some_and(|d| marker.ends_with(d)),
         after: marker.clone(),
     });
-    let page = ctx
-        .service
-        .inner
-        .backend
-        .list(
-            &ctx.bucket.name,
-            ListRequest {
-                prefix: prefix.clone(),
-                delimiter: delimiter.clone(),
-                cursor,
-                max_keys,
-            },
-        )
-        .await
-        .map_err(super::map_backend(&ctx.bucket.name, None))?;
+    let page = list_page(
+        ctx,
+        ListRequest {
+            prefix: prefix.clone(),
+            delimiter: delimiter.clone(),
+            cursor,
+            max_keys,
+        },
+    )
+    .await?;
     let enc = |s: &str| if url { url_encode(s) } else { s.to_string() };
     let mut doc = format!("{DECL}<ListBucketResult xmlns=\"{S3_NS}\">");
     elem(&mut doc, "Name", &ctx.bucket.name);
@@ -195,6 +164,27 @@ pub(crate) async fn list_objects_v1(ctx: &Ctx<'_>) -> Result<Response, S3Error> 
     write_entries(&mut doc, &page, enc);
     doc.push_str("</ListBucketResult>");
     Ok(xml(doc))
+}
+
+/// `encoding-type`: absent (keys as they are) or `url` (percent-encoded keys).
+fn url_encoding(v: Option<&String>) -> Result<bool, S3Error> {
+    match v.map(String::as_str) {
+        None => Ok(false),
+        Some("url") => Ok(true),
+        Some(_) => Err(S3Error::invalid_argument(
+            "Invalid Encoding Method specified in Request",
+        )),
+    }
+}
+
+/// One page of the bucket's listing from the backend.
+async fn list_page(ctx: &Ctx<'_>, req: ListRequest) -> Result<crate::backend::ListPage, S3Error> {
+    ctx.service
+        .inner
+        .backend
+        .list(&ctx.bucket.name, req)
+        .await
+        .map_err(super::map_backend(&ctx.bucket.name, None))
 }
 
 fn parse_max_keys(v: Option<&String>) -> Result<usize, S3Error> {
