@@ -337,54 +337,46 @@ fn convert(
                 strategy_name(rule.allow)
             ),
         };
+        // A role that does not depend on the item.
+        let fixed = |role: String, claim: Option<&str>| RoleDef {
+            name: role,
+            provider: nr.provider,
+            strategy: rule.allow,
+            is_static: true,
+            claim: claim.map(str::to_string),
+            entity: None,
+            is_entity_list: None,
+        };
+        // A role read from the item's `field` (owner or dynamic groups).
+        let dynamic = |role: String, claim: &str, field: &str| RoleDef {
+            name: role,
+            provider: nr.provider,
+            strategy: rule.allow,
+            is_static: false,
+            claim: Some(claim.to_string()),
+            entity: Some(field.to_string()),
+            is_entity_list: Some(field_is_list(fields, field)),
+        };
         let role = match nr.provider {
-            AuthProvider::ApiKey => RoleDef {
-                name: format!("{name}:apiKey:public"),
-                provider: nr.provider,
-                strategy: rule.allow,
-                is_static: true,
-                claim: None,
-                entity: None,
-                is_entity_list: None,
-            },
-            AuthProvider::Function => RoleDef {
-                name: format!("{name}:function:custom"),
-                provider: nr.provider,
-                strategy: rule.allow,
-                is_static: true,
-                claim: None,
-                entity: None,
-                is_entity_list: None,
-            },
-            AuthProvider::Iam | AuthProvider::IdentityPool => RoleDef {
-                name: format!("{name}:iam:{}", strategy_name(rule.allow)),
-                provider: nr.provider,
-                strategy: rule.allow,
-                is_static: true,
-                claim: Some(
-                    if rule.allow == AuthStrategy::Private {
-                        "authRole"
-                    } else {
-                        "unauthRole"
-                    }
-                    .to_string(),
-                ),
-                entity: None,
-                is_entity_list: None,
-            },
+            AuthProvider::ApiKey => fixed(format!("{name}:apiKey:public"), None),
+            AuthProvider::Function => fixed(format!("{name}:function:custom"), None),
+            AuthProvider::Iam | AuthProvider::IdentityPool => fixed(
+                format!("{name}:iam:{}", strategy_name(rule.allow)),
+                Some(if rule.allow == AuthStrategy::Private {
+                    "authRole"
+                } else {
+                    "unauthRole"
+                }),
+            ),
             AuthProvider::UserPools | AuthProvider::Oidc => match rule.allow {
                 AuthStrategy::Groups => {
                     let claim = rule.group_claim.as_deref().unwrap_or(DEFAULT_GROUP_CLAIM);
                     let field = rule.groups_field.as_deref().unwrap_or(DEFAULT_GROUPS_FIELD);
-                    RoleDef {
-                        name: format!("{name}:{provider}:dynamicGroup:{field}:{claim}"),
-                        provider: nr.provider,
-                        strategy: rule.allow,
-                        is_static: false,
-                        claim: Some(claim.to_string()),
-                        entity: Some(field.to_string()),
-                        is_entity_list: Some(field_is_list(fields, field)),
-                    }
+                    dynamic(
+                        format!("{name}:{provider}:dynamicGroup:{field}:{claim}"),
+                        claim,
+                        field,
+                    )
                 }
                 AuthStrategy::Owner => {
                     let field = rule.owner_field.as_deref().unwrap_or(DEFAULT_OWNER_FIELD);
@@ -392,25 +384,13 @@ fn convert(
                         .identity_claim
                         .as_deref()
                         .unwrap_or(DEFAULT_IDENTITY_CLAIM);
-                    RoleDef {
-                        name: format!("{name}:{provider}:owner:{field}:{claim}"),
-                        provider: nr.provider,
-                        strategy: rule.allow,
-                        is_static: false,
-                        claim: Some(claim.to_string()),
-                        entity: Some(field.to_string()),
-                        is_entity_list: Some(field_is_list(fields, field)),
-                    }
+                    dynamic(
+                        format!("{name}:{provider}:owner:{field}:{claim}"),
+                        claim,
+                        field,
+                    )
                 }
-                AuthStrategy::Private => RoleDef {
-                    name: format!("{name}:{provider}:private"),
-                    provider: nr.provider,
-                    strategy: rule.allow,
-                    is_static: true,
-                    claim: None,
-                    entity: None,
-                    is_entity_list: None,
-                },
+                AuthStrategy::Private => fixed(format!("{name}:{provider}:private"), None),
                 _ => return Err(invalid()),
             },
         };

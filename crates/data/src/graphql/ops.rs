@@ -36,9 +36,7 @@ pub async fn root(
     match plan {
         FieldPlan::Get { model } => get(engine, caller, model, &args, at).await,
         FieldPlan::List { model } => {
-            let m = engine
-                .model(model)
-                .ok_or_else(|| typed("InternalFailure", format!("unknown model {model}")))?;
+            let m = write::model_of(engine, model)?;
             let key = primary_key(m);
             list(engine, caller, model, None, &key, &args, at)
                 .await
@@ -107,9 +105,7 @@ async fn get(
     args: &Map<String, Value>,
     at: At<'_>,
 ) -> Result<Option<Node>> {
-    let m = engine
-        .model(model)
-        .ok_or_else(|| typed("InternalFailure", format!("unknown model {model}")))?;
+    let m = write::model_of(engine, model)?;
     let grant = engine
         .authorizer
         .authorize_read(caller, model, Op::Get)

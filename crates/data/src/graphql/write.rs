@@ -3,7 +3,7 @@
 use async_graphql::Result;
 use serde_json::{Map, Value};
 use stratus_spec::data::Model;
-use stratus_store::documents::{AttributeType, DocumentError, FieldOp, Filter};
+use stratus_store::documents::{AttributeType, Document, DocumentError, FieldOp, Filter};
 
 use super::engine::{Engine, Node};
 use super::ops::{At, key_from, present};
@@ -85,7 +85,7 @@ fn guarded(
     }
 }
 
-fn model_of<'a>(engine: &'a Engine, model: &str) -> Result<&'a Model> {
+pub(super) fn model_of<'a>(engine: &'a Engine, model: &str) -> Result<&'a Model> {
     engine
         .model(model)
         .ok_or_else(|| typed("InternalFailure", format!("unknown model {model}")))
@@ -155,6 +155,17 @@ fn conditional_failed(model: &str) -> async_graphql::Error {
     })
 }
 
+/// The stored item an update or delete acts on; a missing one fails the condition, as
+/// DynamoDB's conditional write does.
+async fn existing_item(engine: &Engine, model: &str, key: &Document) -> Result<Document> {
+    engine
+        .docs
+        .get(model, key)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| conditional_failed(model))
+}
+
 pub async fn update(
     engine: &Engine,
     caller: &Caller,
@@ -166,13 +177,10 @@ pub async fn update(
     let input = input_of(args)?;
     let pk = primary_key(m);
     let key = key_from(&pk, &input)?;
-    let existing = engine.docs.get(model, &key).await.map_err(store)?;
-    let Some(existing_item) = existing.as_ref() else {
-        return Err(conditional_failed(model));
-    };
+    let existing = existing_item(engine, model, &key).await?;
     engine
         .authorizer
-        .authorize_update(caller, model, existing.as_ref(), &input)
+        .authorize_update(caller, model, Some(&existing), &input)
         .map_err(|d| denied(&d, at.type_name, at.field))?;
     super::validate::check(m, &input)?;
     let mut changes: Map<String, Value> = input
@@ -185,7 +193,7 @@ pub async fn update(
         changes.insert(updated, Value::String(now_iso8601()));
     }
     changes.insert("__typename".into(), Value::String(model.to_string()));
-    let condition = guarded(engine, model, existing_item, condition_of(args)?);
+    let condition = guarded(engine, model, &existing, condition_of(args)?);
     let stored = engine
         .docs
         .update(model, &key, changes, condition.as_ref())
@@ -205,15 +213,12 @@ pub async fn delete(
     let m = model_of(engine, model)?;
     let input = input_of(args)?;
     let key = key_from(&primary_key(m), &input)?;
-    let existing = engine.docs.get(model, &key).await.map_err(store)?;
-    let Some(existing_item) = existing.as_ref() else {
-        return Err(conditional_failed(model));
-    };
+    let existing = existing_item(engine, model, &key).await?;
     engine
         .authorizer
-        .authorize_delete(caller, model, existing.as_ref())
+        .authorize_delete(caller, model, Some(&existing))
         .map_err(|d| denied(&d, at.type_name, at.field))?;
-    let condition = guarded(engine, model, existing_item, condition_of(args)?);
+    let condition = guarded(engine, model, &existing, condition_of(args)?);
     let stored = engine
         .docs
         .delete(model, &key, condition.as_ref())
