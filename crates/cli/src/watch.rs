@@ -168,11 +168,14 @@ mod tests {
         let file = dir.join("data/resource.ts");
         std::fs::write(&file, "export const a = 1;\n").unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let _watcher = watch(&dir, Duration::from_millis(50), tx).unwrap();
+        // A debounce well above the time five writes take even on a loaded machine, so the
+        // burst is one batch; the waits below are longer than the debounce.
+        let debounce = Duration::from_millis(300);
+        let _watcher = watch(&dir, debounce, tx).unwrap();
 
         // Changes only under node_modules: nothing arrives.
         std::fs::write(dir.join("node_modules/pkg/index.js"), "x").unwrap();
-        let quiet = tokio::time::timeout(Duration::from_millis(400), rx.recv()).await;
+        let quiet = tokio::time::timeout(debounce * 3, rx.recv()).await;
         assert!(quiet.is_err(), "unexpected change: {quiet:?}");
 
         // A burst of writes to one file arrives as one batch naming it.
@@ -190,7 +193,7 @@ mod tests {
                 .any(|p| p == &file || p.canonicalize().ok().as_ref() == Some(&canonical)),
             "{batch:?}"
         );
-        let more = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await;
+        let more = tokio::time::timeout(debounce * 3, rx.recv()).await;
         assert!(more.is_err(), "burst reported twice: {more:?}");
     }
 }
