@@ -282,16 +282,7 @@ impl AuthService {
                 self.check_pool(&r.user_pool_id)?;
                 let user = self.admin_user(&r.username).await?;
                 let groups = self.db().groups_of(&user.sub).await?;
-                let (groups, next) = page(
-                    groups,
-                    |g| g.name.as_str(),
-                    r.limit,
-                    r.next_token.as_deref(),
-                    60,
-                )?;
-                let pool = &self.config().user_pool_id;
-                let groups = groups.iter().map(|g| group_type(g, pool)).collect();
-                Ok(paged("Groups", groups, "NextToken", next))
+                self.groups_page(groups, r.limit, r.next_token.as_deref())
             }
             "AdminUserGlobalSignOut" => {
                 let r: UserRequest = parse(body)?;
@@ -322,16 +313,7 @@ impl AuthService {
                 let r: ListGroupsRequest = parse(body)?;
                 self.check_pool(&r.user_pool_id)?;
                 let groups = self.db().groups().await?;
-                let (groups, next) = page(
-                    groups,
-                    |g| g.name.as_str(),
-                    r.limit,
-                    r.next_token.as_deref(),
-                    60,
-                )?;
-                let pool = &self.config().user_pool_id;
-                let groups = groups.iter().map(|g| group_type(g, pool)).collect();
-                Ok(paged("Groups", groups, "NextToken", next))
+                self.groups_page(groups, r.limit, r.next_token.as_deref())
             }
             _ => Err(CognitoError::new(
                 ErrorKind::UnsupportedOperation,
@@ -349,6 +331,19 @@ impl AuthService {
                 format!("User pool {user_pool_id} does not exist."),
             ))
         }
+    }
+
+    /// A `Groups` listing response (ListGroups, AdminListGroupsForUser).
+    fn groups_page(
+        &self,
+        groups: Vec<db::GroupRow>,
+        limit: Option<i64>,
+        token: Option<&str>,
+    ) -> CResult<Value> {
+        let (groups, next) = page(groups, |g| g.name.as_str(), limit, token, 60)?;
+        let pool = &self.config().user_pool_id;
+        let groups = groups.iter().map(|g| group_type(g, pool)).collect();
+        Ok(paged("Groups", groups, "NextToken", next))
     }
 
     async fn admin_user(&self, username: &str) -> CResult<UserRow> {
