@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stratus_auth::{AuthConfig, AuthService, Outbox};
+use stratus_auth::{AuthConfig, AuthService, Outbox, Sender};
 use stratus_data::DataService;
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
@@ -93,6 +93,7 @@ pub struct Reloader {
     ca_file: PathBuf,
     instance_id: String,
     outbox: Arc<Outbox>,
+    sender: Option<Arc<dyn Sender>>,
     admin_credentials_path: PathBuf,
     storage_root: PathBuf,
     /// Opened on the first generation that defines storage, then kept for the process (its
@@ -110,6 +111,9 @@ pub struct ReloaderConfig {
     /// Created once per process: the user pool's sender in the sandbox (every message is
     /// logged and kept), served at `GET /_stratus/outbox`; its messages survive reloads.
     pub outbox: Arc<Outbox>,
+    /// Delivers the user pool's messages when SMTP or an SMS webhook is configured (it also
+    /// copies every message to the outbox); `None`: the outbox alone.
+    pub sender: Option<Arc<dyn Sender>>,
     /// Where the user pool's admin key is written for SigV4-signed admin actions
     /// (`.amplify/stratus/<identifier>/admin-credentials.json`), when `defineAuth` is there.
     pub admin_credentials_path: PathBuf,
@@ -152,6 +156,7 @@ impl Reloader {
             ca_file: config.ca_file,
             instance_id,
             outbox: config.outbox,
+            sender: config.sender,
             admin_credentials_path: config.admin_credentials_path,
             storage_root: config.storage_root,
             storage_backend: tokio::sync::OnceCell::new(),
@@ -295,7 +300,11 @@ impl Reloader {
         // (crates/auth/README.md, "USER_PASSWORD_AUTH").
         config.allow_user_password_auth = true;
         config.identity_pool_id = Some(stratus_outputs::identity_pool_id(&info.instance_id));
-        AuthService::open(&self.store, spec.clone(), config, self.outbox.clone())
+        let sender: Arc<dyn Sender> = match &self.sender {
+            Some(sender) => sender.clone(),
+            None => self.outbox.clone(),
+        };
+        AuthService::open(&self.store, spec.clone(), config, sender)
             .await
             .map_err(|e| format!("auth: {e}"))
     }

@@ -78,6 +78,7 @@ async fn env() -> Env {
             origin: "https://127.0.0.1:9".into(),
             ca_file: tmp.path().join("rootCA.pem"),
             outbox: Outbox::new(),
+            sender: None,
             admin_credentials_path: state.join(ADMIN_CREDENTIALS_FILE),
             storage_root: state.join(STORAGE_DIR),
         },

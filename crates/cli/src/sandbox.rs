@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use stratus_auth::Outbox;
+use stratus_auth::sender::{ChannelSender, SmsWebhookSender, SmtpSender};
+use stratus_auth::{Outbox, Sender};
 use stratus_server::{LiveBackend, LocalCa, Shared};
 use stratus_store::Store;
 
@@ -63,6 +64,8 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     let (ca_file, tls_config) = tls.await.context("creating the TLS certificate")??;
     let origin = format!("https://127.0.0.1:{port}");
 
+    let outbox = Outbox::new();
+    let sender = external_sender(&outbox)?;
     let shared = Shared::new();
     let reloader = Reloader::new(
         ReloaderConfig {
@@ -70,7 +73,8 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             outputs_path,
             origin: origin.clone(),
             ca_file: ca_file.clone(),
-            outbox: Outbox::new(),
+            outbox,
+            sender,
             admin_credentials_path: state_dir.join(reload::ADMIN_CREDENTIALS_FILE),
             storage_root: state_dir.join(reload::STORAGE_DIR),
         },
@@ -290,6 +294,32 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// Real delivery of the user pool's messages when configured: SMTP (`STRATUS_SMTP_URL`,
+/// `STRATUS_SMTP_FROM`) and an SMS webhook (`STRATUS_SMS_WEBHOOK_URL`, optional
+/// `STRATUS_SMS_WEBHOOK_TOKEN`). Every message still reaches the outbox. A malformed setting
+/// stops the start with its error.
+fn external_sender(outbox: &Arc<Outbox>) -> anyhow::Result<Option<Arc<dyn Sender>>> {
+    let email = SmtpSender::from_env()
+        .context("STRATUS_SMTP_URL")?
+        .map(|s| Arc::new(s) as Arc<dyn Sender>);
+    let sms = SmsWebhookSender::from_env()
+        .context("STRATUS_SMS_WEBHOOK_URL")?
+        .map(|s| Arc::new(s) as Arc<dyn Sender>);
+    if email.is_none() && sms.is_none() {
+        return Ok(None);
+    }
+    if email.is_some() {
+        tracing::info!("email goes out over SMTP (STRATUS_SMTP_URL)");
+    }
+    if sms.is_some() {
+        tracing::info!("SMS goes out through the webhook (STRATUS_SMS_WEBHOOK_URL)");
+    }
+    let sender = ChannelSender::new(outbox.clone())
+        .with_email(email)
+        .with_sms(sms);
+    Ok(Some(Arc::new(sender)))
 }
 
 #[cfg(test)]
