@@ -6,11 +6,13 @@
 //! - [`graphql`]: the generated AppSync SDL as an executable schema with one generic resolver
 //!   per generated field;
 //! - [`service`]: [`DataService`] and its `POST /graphql` [`router`];
+//! - [`oidc`]: verification of `OPENID_CONNECT` tokens against the provider's JWKS;
 //! - [`scalars`]: the AWS scalars and their validation; [`errors`]: AppSync's error shapes.
 
 pub mod authz;
 pub mod errors;
 pub mod graphql;
+pub mod oidc;
 pub mod realtime;
 pub mod scalars;
 pub mod service;

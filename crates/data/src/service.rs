@@ -26,6 +26,7 @@ use crate::errors::{appsync_response, request_error};
 use crate::graphql::build::{BuildError, build_schema, read_sdl};
 use crate::graphql::engine::Engine;
 use crate::graphql::plan::{Plans, with_join_indexes};
+use crate::oidc::OidcVerifier;
 
 /// Why the data API could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,7 @@ struct Inner {
     store: Store,
     auth: Option<AuthService>,
     modes: Vec<AuthMode>,
+    oidc: Option<Arc<OidcVerifier>>,
     report: SchemaReport,
 }
 
@@ -140,6 +142,18 @@ impl DataService {
                 store: store.clone(),
                 auth,
                 modes,
+                oidc: spec
+                    .authorization_modes
+                    .oidc
+                    .as_ref()
+                    .filter(|_| {
+                        spec.authorization_modes.default == AuthMode::OpenidConnect
+                            || spec
+                                .authorization_modes
+                                .additional
+                                .contains(&AuthMode::OpenidConnect)
+                    })
+                    .map(|c| Arc::new(OidcVerifier::new(c))),
                 report,
             }),
         })
@@ -160,8 +174,9 @@ impl DataService {
     }
 
     /// The caller of a request, by the authorization mode AppSync picks from its headers:
-    /// `Authorization` (SigV4 with identity-pool or admin credentials, else a user pool JWT),
-    /// else `x-api-key`. `body` is the raw request body (SigV4 signs it).
+    /// `Authorization` (SigV4 with identity-pool or admin credentials, else a JWT: an OIDC
+    /// token when its `iss` is the configured OIDC issuer, else a user pool token), else
+    /// `x-api-key`. `body` is the raw request body (SigV4 signs it).
     pub async fn caller(&self, parts: &Parts, body: &[u8]) -> Result<Caller, AuthFailure> {
         const NOT_AUTHORIZED: &str = "You are not authorized to make this call.";
         let headers = &parts.headers;
@@ -174,6 +189,22 @@ impl DataService {
             if token.starts_with("AWS4-HMAC-SHA256") {
                 return self.iam_caller(parts, body).await;
             }
+            // Other GraphQL clients often send `Bearer <jwt>`; AppSync's clients send the raw
+            // token.
+            let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
+            // A JWT whose `iss` is the OIDC provider's is an OIDC token; any other is tried
+            // as a user pool token.
+            if let Some(oidc) = self.inner.oidc.as_ref().filter(|o| o.claims_issuer(token)) {
+                return match oidc.verify(token).await {
+                    Ok(claims) => Ok(Caller::Oidc { claims }),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "OIDC token refused");
+                        Err(AuthFailure {
+                            message: "Valid authorization header not provided.",
+                        })
+                    }
+                };
+            }
             let Some(auth) = self
                 .inner
                 .auth
@@ -184,9 +215,6 @@ impl DataService {
                     message: "Valid authorization header not provided.",
                 });
             };
-            // Other GraphQL clients often send `Bearer <jwt>`; AppSync's clients send the raw
-            // token.
-            let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
             let verified = match auth.verify_access_token(token).await {
                 Ok(v) => v,
                 Err(_) => auth.verify_id_token(token).await.map_err(|_| AuthFailure {

@@ -21,7 +21,16 @@ use crate::scalars;
 /// The `@aws_*` directives of the root fields (and of the root types), by `(type, field)`.
 #[derive(Debug, Clone, Default)]
 pub struct FieldModes {
-    pub fields: HashMap<(String, String), Vec<String>>,
+    pub fields: HashMap<(String, String), Vec<ModeDirective>>,
+}
+
+/// One `@aws_*` authorization directive: its name (`aws_api_key`, `aws_cognito_user_pools`,
+/// ...) and, for `@aws_cognito_user_pools(cognito_groups: [...])`, the groups a user pool
+/// caller must be in one of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeDirective {
+    pub name: String,
+    pub cognito_groups: Option<Vec<String>>,
 }
 
 /// The most nested levels a query may select (AppSync's generated documents need ~6).
@@ -59,11 +68,32 @@ pub fn read_sdl(doc: &ServiceDocument) -> (Vec<RootField>, FieldModes) {
     (roots, modes)
 }
 
-fn aws_modes(directives: &[async_graphql::Positioned<ConstDirective>]) -> Vec<String> {
+fn aws_modes(directives: &[async_graphql::Positioned<ConstDirective>]) -> Vec<ModeDirective> {
     directives
         .iter()
-        .map(|d| d.node.name.node.to_string())
-        .filter(|n| n.starts_with("aws_") && n != "aws_subscribe")
+        .filter(|d| {
+            let n = d.node.name.node.as_str();
+            n.starts_with("aws_") && n != "aws_subscribe"
+        })
+        .map(|d| ModeDirective {
+            name: d.node.name.node.to_string(),
+            cognito_groups: d
+                .node
+                .get_argument("cognito_groups")
+                .and_then(|v| match &v.node {
+                    async_graphql::Value::List(items) => Some(
+                        items
+                            .iter()
+                            .filter_map(|i| match i {
+                                async_graphql::Value::String(s) => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    async_graphql::Value::String(s) => Some(vec![s.clone()]),
+                    _ => None,
+                }),
+        })
         .collect()
 }
 

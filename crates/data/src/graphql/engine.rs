@@ -55,7 +55,9 @@ impl Engine {
     }
 
     /// Whether the caller's authorization mode may call the root field `type.field`: the
-    /// field's `@aws_*` directives, or only the default mode when it has none (AppSync).
+    /// field's `@aws_*` directives, or only the default mode when it has none (AppSync). A
+    /// `@aws_cognito_user_pools(cognito_groups: [...])` admits only user pool callers in one
+    /// of those groups (their `cognito:groups` claim).
     pub fn mode_allows(&self, caller: &Caller, type_name: &str, field: &str) -> bool {
         let directive = directive_of(caller);
         match self
@@ -63,7 +65,13 @@ impl Engine {
             .fields
             .get(&(type_name.to_string(), field.to_string()))
         {
-            Some(list) if !list.is_empty() => list.iter().any(|d| d == directive),
+            Some(list) if !list.is_empty() => list.iter().any(|d| {
+                d.name == directive
+                    && d.cognito_groups.as_ref().is_none_or(|wanted| {
+                        let held = caller.groups_in("cognito:groups");
+                        wanted.iter().any(|g| held.contains(g))
+                    })
+            }),
             _ => mode_of(caller) == self.default_mode,
         }
     }

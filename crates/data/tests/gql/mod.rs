@@ -49,6 +49,11 @@ impl Harness {
     pub async fn with_auth(name: &str, auth_props: Value) -> Harness {
         let fx = Fixture::new(conformance_root().join(name));
         let spec = fx.data_spec().unwrap();
+        Self::with_spec(&spec, auth_props).await
+    }
+
+    /// The data API of `spec` with a user pool defined by `defineAuth` props `auth_props`.
+    pub async fn with_spec(spec: &stratus_spec::data::DataSpec, auth_props: Value) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = stratus_store::Store::open(dir.path()).await.unwrap();
         let api_key = store
@@ -64,7 +69,7 @@ impl Harness {
         let auth = AuthService::open(&store, auth_spec, config, outbox.clone())
             .await
             .unwrap();
-        let service = DataService::open(&store, &spec, Some(auth.clone()))
+        let service = DataService::open(&store, spec, Some(auth.clone()))
             .await
             .unwrap();
         Harness {
