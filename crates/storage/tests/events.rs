@@ -1,0 +1,400 @@
+//! `StorageService::subscribe`: every way an object is created or removed emits exactly one
+//! event (PutObject, CompleteMultipartUpload, CopyObject's destination, DeleteObject,
+//! DeleteObjects per key), and the operations that create or remove nothing emit none
+//! (refused, failed, multipart steps before Complete, deletes of missing keys).
+
+mod common;
+
+use common::{B, env, get, put, send};
+use http::{Method, StatusCode};
+use md5::{Digest, Md5};
+use stratus_storage::StorageEvent;
+use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::error::TryRecvError;
+
+const ADMIN: &str = "admin";
+
+fn md5_etag(data: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(Md5::digest(data)))
+}
+
+/// Every event emitted since the last call (the service emits before it answers).
+fn drain(rx: &mut Receiver<StorageEvent>) -> Vec<StorageEvent> {
+    let mut out = Vec::new();
+    loop {
+        match rx.try_recv() {
+            Ok(e) => out.push(e),
+            Err(TryRecvError::Empty) => return out,
+            Err(e) => panic!("event stream: {e:?}"),
+        }
+    }
+}
+
+fn created(key: &str, data: &[u8]) -> StorageEvent {
+    StorageEvent::Created {
+        bucket: B.to_string(),
+        key: key.to_string(),
+        size: data.len() as u64,
+        etag: md5_etag(data),
+    }
+}
+
+fn removed(key: &str) -> StorageEvent {
+    StorageEvent::Removed {
+        bucket: B.to_string(),
+        key: key.to_string(),
+    }
+}
+
+fn upload_id(xml: &str) -> String {
+    xml.split_once("<UploadId>")
+        .and_then(|(_, r)| r.split_once("</UploadId>"))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_else(|| panic!("no UploadId in {xml}"))
+}
+
+fn complete_doc(parts: &[(u32, &str)]) -> String {
+    let mut s = String::from("<CompleteMultipartUpload>");
+    for (n, etag) in parts {
+        s.push_str(&format!(
+            "<Part><ETag>{etag}</ETag><PartNumber>{n}</PartNumber></Part>"
+        ));
+    }
+    s.push_str("</CompleteMultipartUpload>");
+    s
+}
+
+#[tokio::test]
+async fn put_and_copy_emit_one_created_each() {
+    let e = env().await;
+    let mut rx = e.service.subscribe();
+
+    // PutObject: a new key, then an overwrite (S3 notifies ObjectCreated:Put for both).
+    assert_eq!(
+        put(&e.app, ADMIN, "public/a.txt", b"one").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(drain(&mut rx), vec![created("public/a.txt", b"one")]);
+    assert_eq!(
+        put(&e.app, ADMIN, "public/a.txt", b"two!").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(drain(&mut rx), vec![created("public/a.txt", b"two!")]);
+
+    // Refused or failed puts create nothing and emit nothing.
+    let r = put(&e.app, "guest:g1", "public/g.txt", b"x").await;
+    assert_eq!(r.code(), "AccessDenied");
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/a.txt"),
+        ADMIN,
+        &[("if-none-match", "*")],
+        b"three",
+    )
+    .await;
+    assert_eq!(r.code(), "PreconditionFailed");
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/bad.txt"),
+        ADMIN,
+        &[("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==")],
+        b"not empty",
+    )
+    .await;
+    assert_eq!(r.code(), "BadDigest");
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/sha.txt"),
+        ADMIN,
+        &[("x-amz-content-sha256", &"0".repeat(64))],
+        b"body",
+    )
+    .await;
+    assert_eq!(r.code(), "XAmzContentSHA256Mismatch");
+    assert_eq!(drain(&mut rx), vec![]);
+
+    // CopyObject: one Created for the destination, with the destination's key.
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/b.txt"),
+        ADMIN,
+        &[("x-amz-copy-source", &format!("/{B}/public/a.txt"))],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(drain(&mut rx), vec![created("public/b.txt", b"two!")]);
+    // A copy onto itself with new metadata is a new version of the object: one Created.
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/b.txt"),
+        ADMIN,
+        &[
+            ("x-amz-copy-source", &format!("{B}/public/b.txt")),
+            ("x-amz-metadata-directive", "REPLACE"),
+            ("content-type", "text/plain"),
+        ],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(drain(&mut rx), vec![created("public/b.txt", b"two!")]);
+    // A copy of a missing source, or one the caller may not read, emits nothing.
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/c.txt"),
+        ADMIN,
+        &[("x-amz-copy-source", &format!("{B}/public/missing"))],
+        b"",
+    )
+    .await;
+    assert_eq!(r.code(), "NoSuchKey");
+    assert_eq!(
+        put(&e.app, "auth:ada", "private/ada/p.txt", b"p")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(drain(&mut rx), vec![created("private/ada/p.txt", b"p")]);
+    let r = send(
+        &e.app,
+        Method::PUT,
+        &format!("/{B}/public/stolen.txt"),
+        "auth:bob",
+        &[("x-amz-copy-source", &format!("{B}/private/ada/p.txt"))],
+        b"",
+    )
+    .await;
+    assert_eq!(r.code(), "AccessDenied");
+    assert_eq!(drain(&mut rx), vec![]);
+}
+
+#[tokio::test]
+async fn multipart_emits_one_created_on_complete_only() {
+    let e = env().await;
+    let mut rx = e.service.subscribe();
+    let base = format!("/{B}/public/big.bin");
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("{base}?uploads"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    let id = upload_id(&r.text());
+    let p1 = send(
+        &e.app,
+        Method::PUT,
+        &format!("{base}?partNumber=1&uploadId={id}"),
+        ADMIN,
+        &[],
+        b"hello",
+    )
+    .await;
+    let p2 = send(
+        &e.app,
+        Method::PUT,
+        &format!("{base}?partNumber=2&uploadId={id}"),
+        ADMIN,
+        &[],
+        b"world",
+    )
+    .await;
+    let r = send(
+        &e.app,
+        Method::GET,
+        &format!("{base}?uploadId={id}"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Create, UploadPart and ListParts create no object.
+    assert_eq!(drain(&mut rx), vec![]);
+
+    // A failed Complete (a wrong part ETag) emits nothing.
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("{base}?uploadId={id}"),
+        ADMIN,
+        &[],
+        complete_doc(&[(1, p1.header("etag")), (2, "\"ffff\"")]).as_bytes(),
+    )
+    .await;
+    assert_eq!(r.code(), "InvalidPart");
+    assert_eq!(drain(&mut rx), vec![]);
+
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("{base}?uploadId={id}"),
+        ADMIN,
+        &[],
+        complete_doc(&[(1, p1.header("etag")), (2, p2.header("etag"))]).as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let part_md5s = [Md5::digest(b"hello"), Md5::digest(b"world")].concat();
+    let etag = format!("\"{}-2\"", hex::encode(Md5::digest(&part_md5s)));
+    assert_eq!(
+        drain(&mut rx),
+        vec![StorageEvent::Created {
+            bucket: B.to_string(),
+            key: "public/big.bin".to_string(),
+            size: 10,
+            etag,
+        }]
+    );
+    // Completing the same upload again is NoSuchUpload, no second event.
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("{base}?uploadId={id}"),
+        ADMIN,
+        &[],
+        complete_doc(&[(1, p1.header("etag")), (2, p2.header("etag"))]).as_bytes(),
+    )
+    .await;
+    assert_eq!(r.code(), "NoSuchUpload");
+
+    // An aborted upload emits nothing.
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("{base}?uploads"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    let id = upload_id(&r.text());
+    send(
+        &e.app,
+        Method::PUT,
+        &format!("{base}?partNumber=1&uploadId={id}"),
+        ADMIN,
+        &[],
+        b"abc",
+    )
+    .await;
+    let r = send(
+        &e.app,
+        Method::DELETE,
+        &format!("{base}?uploadId={id}"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(drain(&mut rx), vec![]);
+    assert_eq!(
+        &get(&e.app, ADMIN, "public/big.bin").await.body[..],
+        b"helloworld"
+    );
+}
+
+#[tokio::test]
+async fn deletes_emit_one_removed_per_removed_key() {
+    let e = env().await;
+    for key in ["public/a", "public/b", "public/c", "private/ada/x"] {
+        assert_eq!(put(&e.app, ADMIN, key, b"x").await.status, StatusCode::OK);
+    }
+    let mut rx = e.service.subscribe();
+
+    // DeleteObject: one Removed; deleting it again (204 as S3 answers) removes nothing.
+    let r = send(
+        &e.app,
+        Method::DELETE,
+        &format!("/{B}/public/a"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(drain(&mut rx), vec![removed("public/a")]);
+    let r = send(
+        &e.app,
+        Method::DELETE,
+        &format!("/{B}/public/a"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // A refused delete removes nothing.
+    let r = send(
+        &e.app,
+        Method::DELETE,
+        &format!("/{B}/public/b"),
+        "guest:g",
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.code(), "AccessDenied");
+    assert_eq!(drain(&mut rx), vec![]);
+
+    // DeleteObjects: one Removed per key actually removed, in request order; the missing key
+    // and the refused key (reported as <Error>) emit nothing.
+    let doc = "<Delete><Object><Key>public/b</Key></Object><Object><Key>public/missing</Key></Object>\
+               <Object><Key>private/ada/x</Key></Object><Object><Key>public/c</Key></Object></Delete>";
+    let md5 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(Md5::digest(doc.as_bytes()))
+    };
+    let r = send(
+        &e.app,
+        Method::POST,
+        &format!("/{B}?delete"),
+        "auth:bob",
+        &[("content-md5", &md5)],
+        doc.as_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let t = r.text();
+    assert!(
+        t.contains("<Error><Key>private/ada/x</Key><Code>AccessDenied</Code>"),
+        "{t}"
+    );
+    assert!(
+        t.contains("<Deleted><Key>public/missing</Key></Deleted>"),
+        "{t}"
+    );
+    assert_eq!(
+        drain(&mut rx),
+        vec![removed("public/b"), removed("public/c")]
+    );
+    assert_eq!(
+        get(&e.app, ADMIN, "private/ada/x").await.status,
+        StatusCode::OK
+    );
+
+    // Two subscribers each see every event once.
+    let mut second = e.service.subscribe();
+    let r = send(
+        &e.app,
+        Method::DELETE,
+        &format!("/{B}/private/ada/x"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(drain(&mut rx), vec![removed("private/ada/x")]);
+    assert_eq!(drain(&mut second), vec![removed("private/ada/x")]);
+}
