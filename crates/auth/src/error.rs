@@ -27,6 +27,12 @@ pub enum ErrorKind {
     UserNotConfirmed,
     UserNotFound,
     UsernameExists,
+    /// `AdminCreateUser` `RESEND` for a user not in `FORCE_CHANGE_PASSWORD`.
+    UnsupportedUserState,
+    /// A Lambda trigger answered something Cognito cannot use (CUSTOM_AUTH triggers).
+    InvalidLambdaResponse,
+    /// A Lambda trigger failed (CUSTOM_AUTH triggers).
+    UserLambdaValidation,
     /// Unknown `X-Amz-Target` (AWS JSON protocol level).
     UnknownOperation,
     /// Unparseable request body (AWS JSON protocol level).
@@ -73,6 +79,9 @@ impl ErrorKind {
             Self::UserNotConfirmed => "UserNotConfirmedException",
             Self::UserNotFound => "UserNotFoundException",
             Self::UsernameExists => "UsernameExistsException",
+            Self::UnsupportedUserState => "UnsupportedUserStateException",
+            Self::InvalidLambdaResponse => "InvalidLambdaResponseException",
+            Self::UserLambdaValidation => "UserLambdaValidationException",
             Self::UnknownOperation => "UnknownOperationException",
             Self::Serialization => "SerializationException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",

@@ -9,6 +9,8 @@
 //! * [`identity`] — the identity pool (`POST /cognito-identity`), its temporary AWS
 //!   credentials and the admin key, verified with SigV4 (`stratus_sigv4`).
 //! * [`AuthService`] — the actions (admin actions SigV4-authenticated).
+//! * [`triggers`] — the custom authentication trigger seam ([`AuthTriggers`]) behind
+//!   `CUSTOM_AUTH`.
 //!
 //! Mounting is described in this crate's README.
 
@@ -25,6 +27,7 @@ mod service;
 pub mod srp;
 pub mod throttle;
 pub mod tokens;
+pub mod triggers;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CognitoError, ErrorKind, OpenError};
@@ -39,6 +42,7 @@ pub use service::{
 };
 pub use throttle::{Rate, ThrottleConfig};
 pub use tokens::TokenValidity;
+pub use triggers::AuthTriggers;
 
 /// The state [`router`] needs: the service itself (cheap to clone).
 pub type AuthState = AuthService;

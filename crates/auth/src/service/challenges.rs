@@ -26,6 +26,9 @@ pub(crate) struct RespondRequest {
     challenge_responses: BTreeMap<String, String>,
     #[serde(default)]
     session: Option<String>,
+    /// Given to the custom authentication triggers.
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
 }
 
 /// Code purpose of session-bound MFA codes.
@@ -49,6 +52,20 @@ impl AuthService {
             p @ Pending::PasswordVerifier { .. } => {
                 self.password_verifier(&token, expires_at, p, responses)
                     .await
+            }
+            Pending::CustomChallenge {
+                state,
+                private,
+                metadata,
+            } => {
+                self.answer_custom_challenge(
+                    *state,
+                    private,
+                    metadata,
+                    responses,
+                    r.client_metadata,
+                )
+                .await
             }
             Pending::DeviceSrpAuth { ctx } => self.device_srp_auth(ctx, responses).await,
             p @ Pending::DevicePasswordVerifier { .. } => {

@@ -4,6 +4,7 @@
 mod admin;
 mod admin_actions;
 mod challenges;
+mod custom_auth;
 mod devices;
 mod identity_pool;
 mod mfa;
@@ -59,6 +60,11 @@ pub struct AuthConfig {
     pub device_tracking: DeviceTracking,
     /// Request and message rate limits (token buckets per client and per user).
     pub throttle: crate::throttle::ThrottleConfig,
+    /// The custom authentication triggers (DefineAuthChallenge, CreateAuthChallenge,
+    /// VerifyAuthChallengeResponse) that drive `CUSTOM_AUTH`. `None` (the default, and the
+    /// sandbox's until a functions runtime exists): `CUSTOM_AUTH` answers Cognito's "not
+    /// configured" error.
+    pub triggers: Option<Arc<dyn crate::triggers::AuthTriggers>>,
 }
 
 impl AuthConfig {
@@ -76,6 +82,7 @@ impl AuthConfig {
             identity_pool_id: None,
             device_tracking: DeviceTracking::default(),
             throttle: crate::throttle::ThrottleConfig::default(),
+            triggers: None,
         }
     }
 }

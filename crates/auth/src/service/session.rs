@@ -2,7 +2,11 @@
 //! opaque random token; the state lives in `auth_sessions` under the token's hash and is
 //! taken (deleted) when the client answers, so every session is single use.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::custom_auth::CustomState;
 
 use super::{AuthService, SESSION_TTL};
 use crate::crypto;
@@ -75,6 +79,18 @@ pub(crate) enum Pending {
         secret_block: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         device_key: Option<String>,
+        /// Set when this SRP step is part of a CUSTOM_AUTH sign-in (`CHALLENGE_NAME: SRP_A`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custom: Option<Box<CustomState>>,
+    },
+    /// CUSTOM_AUTH: waiting for the answer to a challenge made by CreateAuthChallenge.
+    CustomChallenge {
+        state: Box<CustomState>,
+        /// `privateChallengeParameters`, for VerifyAuthChallengeResponse.
+        private: BTreeMap<String, String>,
+        /// `challengeMetadata`, recorded in the session entry of this challenge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        metadata: Option<String>,
     },
     /// Waiting for a second-factor code. `code_hash` for SMS / email codes (TOTP has none).
     Mfa {
@@ -136,6 +152,7 @@ impl Pending {
     pub fn challenge_name(&self) -> &'static str {
         match self {
             Self::PasswordVerifier { .. } => "PASSWORD_VERIFIER",
+            Self::CustomChallenge { .. } => "CUSTOM_CHALLENGE",
             Self::Mfa { kind, .. } => kind.challenge_name(),
             Self::SelectMfaType { .. } => "SELECT_MFA_TYPE",
             Self::MfaSetup { .. } => "MFA_SETUP",

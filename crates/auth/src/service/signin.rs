@@ -26,6 +26,9 @@ pub(crate) struct InitiateAuthRequest {
     session: Option<String>,
 }
 
+/// The custom sign-in an SRP step belongs to, if any.
+type CustomSrp = Option<Box<super::custom_auth::CustomState>>;
+
 pub(super) fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> CResult<&'a str> {
     params
         .get(name)
@@ -81,10 +84,12 @@ impl AuthService {
                     None => self.user_auth(p).await,
                 }
             }
-            "CUSTOM_AUTH" => Err(CognitoError::invalid_parameter(format!(
-                "{} is not supported by this Stratus version",
-                r.auth_flow
-            ))),
+            "CUSTOM_AUTH" => {
+                if !client.allows_flow("ALLOW_CUSTOM_AUTH") {
+                    return Err(flow_not_enabled("CUSTOM_AUTH"));
+                }
+                self.custom_auth(p).await
+            }
             other => Err(CognitoError::invalid_parameter(format!(
                 "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy \
                  constraint: Member must satisfy enum value set: [USER_SRP_AUTH, \
@@ -101,6 +106,17 @@ impl AuthService {
         login: &str,
         srp_a: &str,
         device_key: Option<String>,
+    ) -> CResult<Value> {
+        self.srp_start_with(login, srp_a, device_key, None).await
+    }
+
+    /// [`Self::srp_start`]; `custom` when the SRP step belongs to a CUSTOM_AUTH sign-in.
+    pub(super) async fn srp_start_with(
+        &self,
+        login: &str,
+        srp_a: &str,
+        device_key: Option<String>,
+        custom: CustomSrp,
     ) -> CResult<Value> {
         let a = srp::parse_hex(srp_a)
             .map_err(|_| CognitoError::invalid_parameter("Invalid SRP_A value"))?;
@@ -143,6 +159,7 @@ impl AuthService {
             b: eph.b_hex,
             secret_block: secret_block.clone(),
             device_key,
+            custom,
         };
         let session = self.new_session(&pending).await?;
         Ok(json!({
@@ -158,17 +175,26 @@ impl AuthService {
         }))
     }
 
+    /// The user name a name that is not a user gets (stable, secret-derived; a uuid like a real
+    /// one in email / phone sign-in pools).
+    pub(super) fn stand_in_user_id(&self, login: &str) -> String {
+        let login = login.trim().to_lowercase();
+        if self.inner.spec.username_attributes.is_empty() {
+            login
+        } else {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(
+                &crypto::keyed_hash(&self.inner.secret, &[b"srp-user", login.as_bytes()])[..16],
+            );
+            uuid::Builder::from_random_bytes(b).into_uuid().to_string()
+        }
+    }
+
     /// Stable, secret-derived SRP parameters for a name that is not a user.
     async fn stand_in_srp(&self, login: &str) -> CResult<(String, BigUint, BigUint)> {
         let key = &self.inner.secret;
+        let user_id = self.stand_in_user_id(login);
         let login = login.trim().to_lowercase();
-        let user_id = if self.inner.spec.username_attributes.is_empty() {
-            login.clone()
-        } else {
-            let mut b = [0u8; 16];
-            b.copy_from_slice(&crypto::keyed_hash(key, &[b"srp-user", login.as_bytes()])[..16]);
-            uuid::Builder::from_random_bytes(b).into_uuid().to_string()
-        };
         let salt = BigUint::from_bytes_be(
             &crypto::keyed_hash(key, &[b"srp-salt", login.as_bytes()])[..16],
         );
@@ -202,6 +228,7 @@ impl AuthService {
             b,
             secret_block,
             device_key,
+            custom,
         } = pending
         else {
             return Err(CognitoError::invalid_session());
@@ -243,6 +270,9 @@ impl AuthService {
             return Err(CognitoError::bad_credentials());
         }
         self.db().reset_failures(&user.sub).await?;
+        if let Some(state) = custom {
+            return self.custom_after_password(*state).await;
+        }
         // The client sends a remembered device's key with the password claim.
         let device_key = responses
             .get("DEVICE_KEY")

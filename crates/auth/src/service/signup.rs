@@ -122,13 +122,18 @@ impl AuthService {
 
         let (email_key, phone_key) = attributes::login_keys(login_attrs, &attrs);
 
-        let (verifier, hash) = match r.password.as_deref() {
+        // A missing or blank password is allowed when the pool has a passwordless first factor
+        // and the user gives an address for one of them (Cognito's "Passwords at sign-up").
+        let (verifier, hash) = match r.password.as_deref().filter(|p| !p.is_empty()) {
             Some(pw) => {
                 crate::password::check(&spec.password_policy, pw, "password")?;
                 let (v, h) = self.password_material(&username, pw).await?;
                 (Some(v), Some(h))
             }
-            None if spec.passwordless.any_enabled() => (None, None),
+            None if spec.passwordless.any_enabled() => {
+                self.check_passwordless_sign_up(&attrs)?;
+                (None, None)
+            }
             None => {
                 return Err(CognitoError::invalid_parameter(
                     "1 validation error detected: Value null at 'password' failed to satisfy \
@@ -164,6 +169,28 @@ impl AuthService {
             out["CodeDeliveryDetails"] = details;
         }
         Ok(out)
+    }
+
+    /// A sign-up without a password needs an address for one of the pool's passwordless
+    /// factors (an email for EMAIL_OTP, a phone number for SMS_OTP) that the pool verifies
+    /// automatically, so that the user can confirm and then sign in with a code.
+    fn check_passwordless_sign_up(&self, attrs: &[(String, String)]) -> CResult<()> {
+        let spec = &self.inner.spec;
+        let has = |name: &str| attrs.iter().any(|(n, v)| n == name && !v.is_empty());
+        let auto = |a: VerifiableAttribute| spec.auto_verified_attributes.contains(&a);
+        let usable =
+            (spec.passwordless.email_otp && has("email") && auto(VerifiableAttribute::Email))
+                || (spec.passwordless.sms_otp
+                    && has("phone_number")
+                    && auto(VerifiableAttribute::PhoneNumber));
+        if usable {
+            Ok(())
+        } else {
+            Err(CognitoError::invalid_parameter(
+                "A password is required: give an auto-verified email or phone number for a \
+                 passwordless sign-in method of this user pool, or a password.",
+            ))
+        }
     }
 
     /// Sends the sign-up code to the auto-verified attribute the user has (phone first when

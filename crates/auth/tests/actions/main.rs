@@ -1,9 +1,11 @@
 //! Every action through the JSON protocol (one test binary: linking is the slow part here).
 
 mod common;
+mod custom_auth;
 mod devices;
 mod mfa;
 mod password;
+mod passwordless_sign_up;
 mod signin;
 mod signup;
 mod throttle;

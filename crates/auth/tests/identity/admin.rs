@@ -393,3 +393,82 @@ async fn invitations_use_the_user_invitation_templates() {
     );
     assert!(!m.body.contains("{username}"), "{}", m.body);
 }
+
+#[tokio::test]
+async fn resend_gives_a_force_change_password_user_a_new_temporary_password() {
+    let h = Harness::new(email_pool()).await;
+    let create = |action: Option<&str>, temp: Option<&str>| {
+        let mut b = json!({"UserPoolId": POOL_ID, "Username": "fay@example.com",
+                           "UserAttributes": [{"Name": "email", "Value": "fay@example.com"}],
+                           "DesiredDeliveryMediums": ["EMAIL"]});
+        if let Some(a) = action {
+            b["MessageAction"] = json!(a);
+        }
+        if let Some(t) = temp {
+            b["TemporaryPassword"] = json!(t);
+        }
+        b
+    };
+    // RESEND of a user that does not exist.
+    assert_eq!(
+        h.admin_err("AdminCreateUser", create(Some("RESEND"), None))
+            .await,
+        "UserNotFoundException"
+    );
+    assert_eq!(
+        h.admin_err("AdminCreateUser", create(Some("AGAIN"), None))
+            .await,
+        "InvalidParameterException"
+    );
+    h.admin_ok("AdminCreateUser", create(None, None)).await;
+    assert_eq!(h.messages_to("fay@example.com"), 1);
+    let first = h.code_for("fay@example.com");
+
+    // A generated password replaces the first one and is sent again.
+    let v = h
+        .admin_ok("AdminCreateUser", create(Some("RESEND"), None))
+        .await;
+    assert_eq!(v["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    assert_eq!(h.messages_to("fay@example.com"), 2);
+    let m = h.outbox.latest_to("fay@example.com").unwrap();
+    assert_eq!(m.trigger_source, "CustomMessage_AdminCreateUser");
+    let second = m.code.clone().unwrap();
+    assert_ne!(second, first);
+    let (_, v) = h.srp("fay@example.com", &first).await;
+    assert_eq!(v["__type"], "NotAuthorizedException", "{v}");
+    let (_, v) = h.srp("fay@example.com", &second).await;
+    assert_eq!(v["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{v}");
+
+    // A given temporary password is checked against the policy, then used.
+    assert_eq!(
+        h.admin_err("AdminCreateUser", create(Some("RESEND"), Some("short")))
+            .await,
+        "InvalidPasswordException"
+    );
+    h.admin_ok(
+        "AdminCreateUser",
+        create(Some("RESEND"), Some("Giv3n!temp")),
+    )
+    .await;
+    assert_eq!(h.code_for("fay@example.com"), "Giv3n!temp");
+    let (_, v) = h.srp("fay@example.com", "Giv3n!temp").await;
+    assert_eq!(v["ChallengeName"], "NEW_PASSWORD_REQUIRED", "{v}");
+
+    // A confirmed user cannot be re-invited.
+    h.admin_ok(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": POOL_ID, "Username": "fay@example.com",
+               "Password": "Perm4nent!", "Permanent": true}),
+    )
+    .await;
+    let (status, v) = h
+        .admin("AdminCreateUser", create(Some("RESEND"), None))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["__type"], "UnsupportedUserStateException");
+    assert_eq!(
+        v["message"],
+        "Resend not possible. fay@example.com status is not FORCE_CHANGE_PASSWORD"
+    );
+    assert_eq!(h.messages_to("fay@example.com"), 3);
+}

@@ -379,11 +379,15 @@ impl AuthService {
     /// generated temporary password, sent in an invitation unless `MessageAction: SUPPRESS`.
     async fn admin_create_user(&self, r: CreateUserRequest) -> CResult<Value> {
         self.check_pool(&r.user_pool_id)?;
-        if r.message_action.as_deref() == Some("RESEND") {
-            return Err(CognitoError::new(
-                ErrorKind::UnsupportedOperation,
-                "MessageAction RESEND is not supported by Stratus.",
-            ));
+        match r.message_action.as_deref() {
+            None | Some("SUPPRESS") => {}
+            Some("RESEND") => return self.admin_resend_invitation(r).await,
+            Some(other) => {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "1 validation error detected: Value '{other}' at 'messageAction' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]"
+                )));
+            }
         }
         let spec = self.spec();
         // Admins may set the verified flags; everything else goes through the schema.
@@ -466,6 +470,40 @@ impl AuthService {
         let listed = self
             .db()
             .listed_user(&sub)
+            .await?
+            .ok_or_else(CognitoError::internal)?;
+        Ok(json!({"User": user_type(&listed, None)}))
+    }
+
+    /// `AdminCreateUser` `MessageAction: RESEND`: a user still in `FORCE_CHANGE_PASSWORD` gets
+    /// a new temporary password (the given one or a generated one), which replaces the old one,
+    /// and the invitation again. Other users: `UnsupportedUserStateException`; unknown ones:
+    /// `UserNotFoundException`. `UserAttributes` are not changed by a resend.
+    async fn admin_resend_invitation(&self, r: CreateUserRequest) -> CResult<Value> {
+        let user = self.admin_user(&r.username).await?;
+        if user.status != UserStatus::ForceChangePassword {
+            return Err(CognitoError::new(
+                ErrorKind::UnsupportedUserState,
+                format!(
+                    "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
+                    r.username
+                ),
+            ));
+        }
+        let password = match r.temporary_password {
+            Some(pw) => {
+                crate::password::check(&self.spec().password_policy, &pw, "temporaryPassword")?;
+                pw
+            }
+            None => temporary_password()?,
+        };
+        self.set_password(&user, &password).await?;
+        let attrs = self.db().attributes(&user.sub).await?;
+        self.send_invitation(&r.username, &attrs, &password, r.desired_delivery_mediums)
+            .await?;
+        let listed = self
+            .db()
+            .listed_user(&user.sub)
             .await?
             .ok_or_else(CognitoError::internal)?;
         Ok(json!({"User": user_type(&listed, None)}))
