@@ -300,6 +300,9 @@ impl Reloader {
         // (crates/auth/README.md, "USER_PASSWORD_AUTH").
         config.allow_user_password_auth = true;
         config.identity_pool_id = Some(stratus_outputs::identity_pool_id(&info.instance_id));
+        // No functions runtime yet to run defineAuth's custom-auth triggers: CUSTOM_AUTH
+        // answers Cognito's "Custom auth lambda trigger is not configured" error.
+        config.triggers = None;
         let sender: Arc<dyn Sender> = match &self.sender {
             Some(sender) => sender.clone(),
             None => self.outbox.clone(),

@@ -1,7 +1,8 @@
 // Passwordless sign-in (USER_AUTH) with the unmodified aws-amplify client, on
 // tests/e2e/projects/passwordless (loginWith.email.otpLogin): the email code from the sandbox
 // outbox as the first factor (preferred challenge and SELECT_CHALLENGE), the password as a
-// chosen first factor, and a wrong code.
+// chosen first factor, a wrong code, a sign-up without a password (autoSignIn, then codes only),
+// and the custom flows' answer when the pool has no custom auth triggers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -137,6 +138,51 @@ test('auth: passwordless email OTP sign-in through aws-amplify', { timeout: 120_
       const session = await fetchAuthSession();
       assert.equal(session.tokens.idToken.payload.email, other);
       await signOut();
+    });
+
+    await t.test('signUp without a password, confirmSignUp, autoSignIn (USER_AUTH), then EMAIL_OTP sign-in', async () => {
+      const nopw = `otp-nopw-${RUN}@example.com`;
+      const { result, code } = await withCode(origin, nopw, () =>
+        withUnrefTimers(() =>
+          signUp({
+            username: nopw,
+            options: { userAttributes: { email: nopw }, autoSignIn: { authFlowType: 'USER_AUTH' } },
+          }),
+        ),
+      );
+      assert.equal(result.isSignUpComplete, false);
+      assert.equal(result.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+      const confirmed = await confirmSignUp({ username: nopw, confirmationCode: code });
+      assert.equal(confirmed.nextStep.signUpStep, 'COMPLETE_AUTO_SIGN_IN');
+      // The client debounces autoSignIn() by 300 ms (utils/signUpHelpers.ts) and silently drops
+      // a call that comes sooner after the previous subtest's: wait that out.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual(await autoSignIn(), { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+      assert.equal((await fetchAuthSession()).tokens.idToken.payload.email, nopw);
+      await signOut();
+
+      // The user has no password: the only first factor offered is the email code.
+      const first = await signIn({ username: nopw, options: { authFlowType: 'USER_AUTH' } });
+      assert.equal(first.nextStep.signInStep, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
+      assert.deepEqual(first.nextStep.availableChallenges, ['EMAIL_OTP']);
+      const { result: step, code: otp } = await withCode(origin, nopw, () => confirmSignIn({ challengeResponse: 'EMAIL_OTP' }));
+      assert.equal(step.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
+      assert.equal((await confirmSignIn({ challengeResponse: otp })).isSignedIn, true);
+      await signOut();
+      // A password sign-in cannot succeed for this user.
+      await assert.rejects(signIn({ username: nopw, password: PASSWORD }), { name: 'NotAuthorizedException' });
+    });
+
+    await t.test('CUSTOM_WITHOUT_SRP / CUSTOM_WITH_SRP: the pool has no custom auth triggers', async () => {
+      const message = 'Custom auth lambda trigger is not configured for the user pool.';
+      await assert.rejects(signIn({ username: email, options: { authFlowType: 'CUSTOM_WITHOUT_SRP' } }), {
+        name: 'InvalidParameterException',
+        message,
+      });
+      await assert.rejects(
+        signIn({ username: email, password: PASSWORD, options: { authFlowType: 'CUSTOM_WITH_SRP' } }),
+        { name: 'InvalidParameterException', message },
+      );
     });
   } finally {
     await sandbox?.stop();
