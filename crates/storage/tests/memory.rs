@@ -18,8 +18,9 @@ use tower::ServiceExt;
 
 const CHUNK: usize = 64 * 1024;
 const TOTAL: usize = 64 * 1024 * 1024;
-/// The most the server may hold beyond what reached the temp file.
-const MAX_LAG: u64 = 1024 * 1024;
+/// The most the server may hold beyond what reached the temp file: the block being filled and
+/// the block being hashed and written (1 MiB each), plus a chunk.
+const MAX_LAG: u64 = 2 * 1024 * 1024 + CHUNK as u64;
 
 fn temp_bytes(dir: &Path) -> u64 {
     let mut n = 0;

@@ -15,7 +15,7 @@ use md5::{Digest, Md5};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::fs::File;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{BackendError, BackendResult, ByteStream};
 
@@ -29,13 +29,50 @@ pub(crate) fn is_temp_name(name: &str) -> bool {
     name.starts_with(TEMP_PREFIX)
 }
 
+/// Bytes handed to the writer and hasher threads at a time.
+const BLOCK: usize = 1024 * 1024;
+/// Written data is fdatasynced every this many bytes, on the writer thread while the hasher
+/// works, so that the fsync before the rename only has the tail left to flush.
+const SYNC_EVERY: u64 = 16 * 1024 * 1024;
+
+/// The digests of what was written: MD5 (the ETag) unless turned off, CRC-32 when asked.
+#[derive(Default)]
+struct Hashes {
+    md5: Option<Md5>,
+    crc32: Option<crate::s3::checksum::Crc32>,
+}
+
+impl Hashes {
+    fn update(&mut self, data: &[u8]) {
+        if let Some(m) = self.md5.as_mut() {
+            m.update(data);
+        }
+        if let Some(c) = self.crc32.as_mut() {
+            c.update(data);
+        }
+    }
+}
+
+type Job<T> = tokio::task::JoinHandle<T>;
+
 /// A file being written. Dropped without [`TempFile::commit`], it deletes itself.
+///
+/// Data is gathered into blocks of [`BLOCK`] bytes; each block is hashed on one blocking
+/// thread and written on another while the next block is received, so a single upload uses
+/// up to three cores (receive, MD5, write) and at most two blocks of memory.
 pub(crate) struct TempFile {
     path: PathBuf,
-    file: Option<File>,
+    /// `None` while a block is being written (the writer thread owns it) or once sealed.
+    file: Option<std::fs::File>,
+    /// `None` while a block is being hashed.
+    hashes: Option<Hashes>,
+    /// The block being filled.
+    pending: bytes::BytesMut,
+    /// The block being hashed and written.
+    in_flight: Option<(Job<Hashes>, Job<io::Result<std::fs::File>>)>,
+    /// Bytes written (or in flight) since the last periodic fdatasync.
+    unsynced: u64,
     pub(crate) size: u64,
-    md5: Md5,
-    crc32: Option<crate::s3::checksum::Crc32>,
 }
 
 impl TempFile {
@@ -46,38 +83,106 @@ impl TempFile {
             .write(true)
             .create_new(true)
             .open(&path)
-            .await?;
+            .await?
+            .into_std()
+            .await;
         Ok(Self {
             path,
             file: Some(file),
+            hashes: Some(Hashes {
+                md5: Some(Md5::new()),
+                crc32: None,
+            }),
+            pending: bytes::BytesMut::new(),
+            in_flight: None,
+            unsynced: 0,
             size: 0,
-            md5: Md5::new(),
-            crc32: None,
         })
     }
 
-    fn file(&mut self) -> io::Result<&mut File> {
-        self.file
-            .as_mut()
-            .ok_or_else(|| io::Error::other("temp file already closed"))
+    fn hashes(&mut self) -> &mut Hashes {
+        self.hashes.get_or_insert_with(Hashes::default)
     }
 
     /// Also compute the CRC-32 of what is written from now on.
     pub(crate) fn track_crc32(&mut self) {
-        self.crc32 = Some(crate::s3::checksum::Crc32::new());
+        self.hashes().crc32 = Some(crate::s3::checksum::Crc32::new());
     }
 
+    /// Skip the MD5 (when the ETag is not the MD5 of the bytes: multipart completion).
+    pub(crate) fn skip_md5(&mut self) {
+        self.hashes().md5 = None;
+    }
+
+    /// The CRC-32 of the bytes written, once [`TempFile::finish`] has run.
     pub(crate) fn crc32(&self) -> Option<u32> {
-        self.crc32.as_ref().map(|c| c.finish())
+        debug_assert!(self.pending.is_empty() && self.in_flight.is_none());
+        self.hashes.as_ref()?.crc32.as_ref().map(|c| c.finish())
     }
 
     pub(crate) async fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
-        self.md5.update(chunk);
-        if let Some(c) = self.crc32.as_mut() {
-            c.update(chunk);
-        }
         self.size += chunk.len() as u64;
-        self.file()?.write_all(chunk).await
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            if self.pending.is_empty() {
+                self.pending.reserve(BLOCK);
+            }
+            let n = rest.len().min(BLOCK - self.pending.len());
+            self.pending.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.pending.len() == BLOCK {
+                self.dispatch().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the pending block to the hasher and writer threads, after the previous block is
+    /// done (so at most two blocks are in memory).
+    async fn dispatch(&mut self) -> io::Result<()> {
+        self.wait().await?;
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let block = self.pending.split().freeze();
+        let mut file = self.file.take().ok_or_else(closed)?;
+        let mut hashes = self.hashes.take().unwrap_or_default();
+        self.unsynced += block.len() as u64;
+        let sync = self.unsynced >= SYNC_EVERY;
+        if sync {
+            self.unsynced = 0;
+        }
+        let data = block.clone();
+        let hash = tokio::task::spawn_blocking(move || {
+            hashes.update(&data);
+            hashes
+        });
+        let write = tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            file.write_all(&block)?;
+            if sync {
+                file.sync_data()?;
+            }
+            Ok(file)
+        });
+        self.in_flight = Some((hash, write));
+        Ok(())
+    }
+
+    /// Waits for the block in flight, if any.
+    async fn wait(&mut self) -> io::Result<()> {
+        if let Some((hash, write)) = self.in_flight.take() {
+            let (hashes, file) = tokio::join!(hash, write);
+            self.hashes = Some(hashes.map_err(io::Error::other)?);
+            self.file = Some(file.map_err(io::Error::other)??);
+        }
+        Ok(())
+    }
+
+    /// Writes and hashes everything received so far.
+    pub(crate) async fn finish(&mut self) -> io::Result<()> {
+        self.dispatch().await?;
+        self.wait().await
     }
 
     /// Copies a body stream into the file chunk by chunk. A stream error is
@@ -87,12 +192,15 @@ impl TempFile {
             let chunk: Bytes = chunk.map_err(BackendError::Body)?;
             self.write(&chunk).await?;
         }
+        self.finish().await?;
         Ok(())
     }
 
-    /// The MD5 of the bytes written so far, as a quoted ETag.
+    /// The MD5 of the bytes written, as a quoted ETag, once [`TempFile::finish`] has run.
     pub(crate) fn etag(&self) -> String {
-        format!("\"{}\"", hex::encode(self.md5.clone().finalize()))
+        debug_assert!(self.pending.is_empty() && self.in_flight.is_none());
+        let md5 = self.hashes.as_ref().and_then(|h| h.md5.clone());
+        format!("\"{}\"", hex::encode(md5.unwrap_or_default().finalize()))
     }
 
     /// Appends the trailer, flushes and fsyncs, and renames the file to `dest`.
@@ -104,28 +212,31 @@ impl TempFile {
 
     /// Flushes and fsyncs what was written (no trailer), and renames the file to `dest`.
     pub(crate) async fn commit_raw(mut self, dest: &Path) -> io::Result<()> {
-        self.seal_raw().await?;
+        self.seal_raw(Vec::new()).await?;
         self.publish(dest).await?;
         sync_parent(dest).await
     }
 
     /// Appends the trailer, flushes, fsyncs and closes the file (still under its temp name).
     pub(crate) async fn seal<T: Serialize>(&mut self, trailer: &T) -> io::Result<()> {
-        let json = serde_json::to_vec(trailer).map_err(io::Error::other)?;
-        let len = u32::try_from(json.len()).map_err(io::Error::other)?;
-        let file = self.file()?;
-        file.write_all(&json).await?;
-        file.write_all(&len.to_be_bytes()).await?;
-        file.write_all(MAGIC).await?;
-        self.seal_raw().await
+        let mut tail = serde_json::to_vec(trailer).map_err(io::Error::other)?;
+        let len = u32::try_from(tail.len()).map_err(io::Error::other)?;
+        tail.extend_from_slice(&len.to_be_bytes());
+        tail.extend_from_slice(MAGIC);
+        self.seal_raw(tail).await
     }
 
-    async fn seal_raw(&mut self) -> io::Result<()> {
-        let file = self.file()?;
-        file.flush().await?;
-        file.sync_all().await?;
-        self.file = None;
-        Ok(())
+    /// Writes what is pending, then `tail` (not hashed), fsyncs and closes the file.
+    async fn seal_raw(&mut self, tail: Vec<u8>) -> io::Result<()> {
+        self.finish().await?;
+        let mut file = self.file.take().ok_or_else(closed)?;
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            file.write_all(&tail)?;
+            file.sync_all()
+        })
+        .await
+        .map_err(io::Error::other)?
     }
 
     /// Renames the sealed file to `dest` (atomically replacing it). The directory is not
@@ -135,6 +246,10 @@ impl TempFile {
         self.path = PathBuf::new();
         Ok(())
     }
+}
+
+fn closed() -> io::Error {
+    io::Error::other("temp file already closed")
 }
 
 /// fsyncs the directory holding `path`, making a rename or removal there durable.

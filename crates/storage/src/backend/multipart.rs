@@ -189,6 +189,8 @@ pub(super) async fn complete(
     let dest = b.object_path(key);
     let obj_dir = dest.parent().unwrap_or(&b.dir).to_path_buf();
     let mut temp = TempFile::create(&obj_dir).await?;
+    // The ETag is the MD5 of the part MD5s, not of the bytes.
+    temp.skip_md5();
     if options.crc32.is_some() {
         temp.track_crc32();
     }
