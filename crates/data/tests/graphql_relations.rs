@@ -124,3 +124,45 @@ async fn gen1_implicit_has_many_and_has_one_fields() {
     let p = h.ok(&k, q, json!({})).await;
     assert_eq!(p["getProject"]["team"]["name"], "Core");
 }
+
+/// b-relations' Store (`.identifier(['chain', 'storeNumber'])`, an `Int` sort key): the nested
+/// `orders` and `manager` fields match the integer reference by its typed value.
+#[tokio::test]
+async fn references_with_an_integer_sort_key() {
+    let h = Harness::new("b-relations").await;
+    let user = Auth::Token(h.user("rel@example.com").await);
+    for (chain, n) in [("acme", 7), ("acme", 8)] {
+        h.ok(
+            &user,
+            "mutation ($input: CreateStoreInput!) { createStore(input: $input) { chain } }",
+            json!({"input": {"chain": chain, "storeNumber": n}}),
+        )
+        .await;
+    }
+    for (total, n) in [(10.0, 7), (20.0, 7), (99.0, 8)] {
+        h.ok(
+            &user,
+            "mutation ($input: CreateOrderInput!) { createOrder(input: $input) { id } }",
+            json!({"input": {"total": total, "storeChain": "acme", "storeNumber": n}}),
+        )
+        .await;
+    }
+    h.ok(
+        &user,
+        "mutation ($input: CreateManagerInput!) { createManager(input: $input) { id } }",
+        json!({"input": {"name": "Mia", "storeChain": "acme", "storeNumber": 7}}),
+    )
+    .await;
+    let q = "query { getStore(chain: \"acme\", storeNumber: 7) { orders { items { total store { storeNumber } } } manager { name } } }";
+    let store = h.ok(&Auth::ApiKey, q, json!({})).await["getStore"].clone();
+    let mut totals: Vec<f64> = store["orders"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["total"].as_f64().unwrap())
+        .collect();
+    totals.sort_by(f64::total_cmp);
+    assert_eq!(totals, [10.0, 20.0], "{store}");
+    assert_eq!(store["orders"]["items"][0]["store"]["storeNumber"], 7);
+    assert_eq!(store["manager"]["name"], "Mia");
+}

@@ -405,9 +405,7 @@ pub async fn relation(
                     _ => None,
                 }
             } else {
-                Some(SortCondition::Eq(Value::String(composite_sort_value(
-                    &values[1..],
-                ))))
+                Some(reference_sort(&values[1..]))
             };
             let (limit, next_token, direction) = page_args(&args)?;
             let request = QueryRequest {
@@ -438,7 +436,7 @@ pub async fn relation(
                 return Ok(None);
             };
             let sort = (!key.sort_keys.is_empty() && values.len() > 1)
-                .then(|| SortCondition::Eq(Value::String(composite_sort_value(&values[1..]))));
+                .then(|| reference_sort(&values[1..]));
             let request = QueryRequest {
                 index: Some(key.clone()),
                 partition: Some((*partition).clone()),
@@ -485,5 +483,14 @@ pub async fn relation(
             Ok(Some(present(engine, caller, related, item)))
         }
         _ => Ok(None),
+    }
+}
+
+/// The sort key condition of a reference: one sort field is matched with its own typed value
+/// (an `Int` stays a number), several with their `#`-joined composite value.
+fn reference_sort(values: &[Option<&Value>]) -> SortCondition {
+    match values {
+        [Some(one)] => SortCondition::Eq((*one).clone()),
+        _ => SortCondition::Eq(Value::String(composite_sort_value(values))),
     }
 }
