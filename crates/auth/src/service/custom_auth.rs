@@ -89,7 +89,7 @@ impl AuthService {
                 )));
             }
         };
-        self.custom_next(state, srp_a, BTreeMap::new()).await
+        self.custom_next(state, srp_a, BTreeMap::new(), None).await
     }
 
     /// RespondToAuthChallenge `CUSTOM_CHALLENGE`.
@@ -125,7 +125,17 @@ impl AuthService {
             challenge_result: verdict.answer_correct,
             challenge_metadata: metadata,
         });
-        self.custom_next(state, None, client_metadata).await
+        // A remembered device the client names leads to DEVICE_SRP_AUTH once tokens are due;
+        // a key the pool does not know is ignored (the sign-in then gets a new device).
+        let mut device_key = None;
+        if let (Some(key), Some(u)) = (responses.get("DEVICE_KEY"), &user)
+            && !key.is_empty()
+            && self.device_usable(&u.sub, key).await?
+        {
+            device_key = Some(key.clone());
+        }
+        self.custom_next(state, None, client_metadata, device_key)
+            .await
     }
 
     /// After the SRP step of a custom sign-in: the password was right.
@@ -135,7 +145,7 @@ impl AuthService {
             challenge_result: true,
             challenge_metadata: None,
         });
-        self.custom_next(state, None, BTreeMap::new()).await
+        self.custom_next(state, None, BTreeMap::new(), None).await
     }
 
     /// Asks DefineAuthChallenge what comes next and does it.
@@ -144,6 +154,7 @@ impl AuthService {
         state: CustomState,
         srp_a: Option<String>,
         client_metadata: BTreeMap<String, String>,
+        device_key: Option<String>,
     ) -> CResult<Value> {
         let triggers = self.triggers()?;
         let user = self.custom_user(&state).await?;
@@ -171,7 +182,7 @@ impl AuthService {
             let Some(user) = user else {
                 return Err(CognitoError::bad_credentials());
             };
-            return self.after_factor(user, None, true).await;
+            return self.after_factor(user, device_key, true).await;
         }
         if state.session.len() >= MAX_CUSTOM_SESSION {
             return Err(CognitoError::bad_credentials());

@@ -426,3 +426,30 @@ async fn without_triggers_custom_auth_is_not_configured() {
         .await;
     assert_eq!(name, "InvalidParameterException", "wrong challenge name");
 }
+
+#[tokio::test]
+async fn devices_with_the_custom_flow() {
+    let (h, _) = harness(Mode::Magic).await;
+    let sub = h.confirmed_user("dev@example.com").await;
+    // Tracking is on (the sandbox default): a sign-in without a device gets a new one.
+    let c = h.ok("InitiateAuth", initiate("dev@example.com")).await;
+    let r = h.ok("RespondToAuthChallenge", answer(&c, &sub, "42")).await;
+    let device = crate::devices::confirm(&h, &r["AuthenticationResult"]).await;
+    // The confirmed device named in the answer: the device proves its secret before tokens.
+    let c = h.ok("InitiateAuth", initiate("dev@example.com")).await;
+    let mut body = answer(&c, &sub, "42");
+    body["ChallengeResponses"]["DEVICE_KEY"] = json!(device.key);
+    let challenge = h.ok("RespondToAuthChallenge", body).await;
+    let (ok, r) = crate::devices::device_srp(&h, &challenge, &device, &device.password).await;
+    assert!(ok, "{r}");
+    assert_eq!(
+        claims(&access(&r["AuthenticationResult"]))["device_key"],
+        device.key.as_str()
+    );
+    // A key the pool does not know is ignored, not an error.
+    let c = h.ok("InitiateAuth", initiate("dev@example.com")).await;
+    let mut body = answer(&c, &sub, "42");
+    body["ChallengeResponses"]["DEVICE_KEY"] = json!("us-east-1_unknown");
+    let r = h.ok("RespondToAuthChallenge", body).await;
+    assert!(r["AuthenticationResult"]["AccessToken"].is_string(), "{r}");
+}

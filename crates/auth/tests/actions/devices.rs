@@ -10,14 +10,14 @@ use stratus_auth::{Clock as _, DeviceTracking};
 use crate::common::*;
 
 /// What the JS client keeps for a device (deviceKey, deviceGroupKey, randomPassword).
-struct Device {
-    key: String,
-    group: String,
-    password: String,
+pub(crate) struct Device {
+    pub key: String,
+    pub group: String,
+    pub password: String,
 }
 
 /// ConfirmDevice as `getNewDeviceMetadata` does it.
-async fn confirm(h: &Harness, result: &Value) -> Device {
+pub(crate) async fn confirm(h: &Harness, result: &Value) -> Device {
     let meta = &result["NewDeviceMetadata"];
     let key = meta["DeviceKey"]
         .as_str()
@@ -56,7 +56,12 @@ async fn srp_with_device(h: &Harness, user: &str, device: &str) -> Value {
 }
 
 /// Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER with the device's secret.
-async fn device_srp(h: &Harness, challenge: &Value, d: &Device, password: &str) -> (bool, Value) {
+pub(crate) async fn device_srp(
+    h: &Harness,
+    challenge: &Value,
+    d: &Device,
+    password: &str,
+) -> (bool, Value) {
     assert_eq!(challenge["ChallengeName"], "DEVICE_SRP_AUTH", "{challenge}");
     let username = challenge["ChallengeParameters"]["USERNAME"].clone();
     let e = client::ephemeral().unwrap();
