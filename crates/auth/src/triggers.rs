@@ -33,8 +33,9 @@ pub struct ChallengeResult {
     /// `SRP_A`, `PASSWORD_VERIFIER` or `CUSTOM_CHALLENGE`.
     pub challenge_name: String,
     pub challenge_result: bool,
-    /// The `challengeMetadata` CreateAuthChallenge gave this challenge (custom challenges).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The `challengeMetadata` CreateAuthChallenge gave this challenge (custom challenges);
+    /// `null` otherwise (the key is always present, as in the events Cognito sends).
+    #[serde(default)]
     pub challenge_metadata: Option<String>,
 }
 
@@ -212,7 +213,7 @@ mod tests {
         );
         assert_eq!(
             v["request"]["session"],
-            json!([{"challengeName": "SRP_A", "challengeResult": true}])
+            json!([{"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null}])
         );
         assert_eq!(v["request"]["userNotFound"], false);
         assert_eq!(

@@ -270,12 +270,13 @@ async fn srp_then_the_custom_challenge() {
     let define = t.events("DefineAuthChallenge_Authentication");
     assert_eq!(
         define[0]["request"]["session"],
-        json!([{"challengeName": "SRP_A", "challengeResult": true}])
+        json!([{"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null}])
     );
     assert_eq!(
         define[1]["request"]["session"],
-        json!([{"challengeName": "SRP_A", "challengeResult": true},
-               {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true}])
+        json!([{"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null},
+               {"challengeName": "PASSWORD_VERIFIER", "challengeResult": true,
+                "challengeMetadata": null}])
     );
     let r = h.ok("RespondToAuthChallenge", answer(&c, &sub, "42")).await;
     assert!(r["AuthenticationResult"]["IdToken"].is_string());
