@@ -5,10 +5,12 @@
 //!   of the provider's discovery document (`<issuer>/.well-known/openid-configuration`);
 //! - the signature is checked against the provider's JWKS (`jwks_uri` of the discovery
 //!   document), fetched over HTTP(S) and cached for [`JWKS_LIFETIME`]; a `kid` the cache does
-//!   not know triggers a refetch (at most one per [`MIN_REFETCH_INTERVAL`]), so keys can rotate;
-//! - `exp` must be in the future (no leeway), and when `clientId` is configured, `aud` (or the
-//!   `client_id` claim, which access tokens carry instead) must match it; like AppSync's
-//!   `clientId`, it is a regular expression matched against the whole value;
+//!   not know triggers a refetch, so keys can rotate (fetches, failed ones included, happen at
+//!   most once per [`MIN_REFETCH_INTERVAL`]);
+//! - `exp` must be in the future and `nbf`, when present, in the past (no leeway); when
+//!   `clientId` is configured, `aud` (or the `client_id` claim, which access tokens carry
+//!   instead) must match it: like AppSync's `clientId`, it is a regular expression matched
+//!   against the whole value;
 //! - `tokenExpiryFromAuthInSeconds` / `tokenExpireFromIssueInSeconds` (AppSync's `authTTL` /
 //!   `iatTTL`, given in seconds by `defineData`), when not 0, bound the age of the token from
 //!   `auth_time` / `iat`; a token without that claim is refused.
@@ -72,6 +74,8 @@ struct Keys {
     /// Keys without a `kid` (usable only when the token has none either).
     anonymous: Vec<DecodingKey>,
     fetched: Option<Instant>,
+    /// The last fetch attempt (failures are rate-limited like refetches).
+    attempted: Option<Instant>,
 }
 
 impl OidcVerifier {
@@ -116,6 +120,7 @@ impl OidcVerifier {
         let key = self.key(header.kid.as_deref()).await?;
         let mut validation = Validation::new(alg);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         validation.validate_aud = false;
         validation.set_issuer(&[self.config.issuer_url.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss"]);
@@ -174,20 +179,18 @@ impl OidcVerifier {
         if fresh && let Some(k) = keys.find(kid) {
             return Ok(k);
         }
-        let may_refetch = keys
-            .fetched
-            .is_none_or(|t| !fresh || t.elapsed() >= MIN_REFETCH_INTERVAL);
-        if !may_refetch {
+        if keys
+            .attempted
+            .is_some_and(|t| t.elapsed() < MIN_REFETCH_INTERVAL)
+        {
             return Err(OidcError::UnknownKey);
         }
+        keys.attempted = Some(Instant::now());
         match self.fetch().await {
             Ok(fetched) => *keys = fetched,
             Err(e) => {
+                // Keys past their lifetime are not trusted, even while the provider is down.
                 tracing::warn!(issuer = %self.config.issuer_url, error = %e, "OIDC keys unavailable");
-                // Keep trusting the keys we had when the provider is briefly unreachable.
-                if let Some(k) = keys.find(kid) {
-                    return Ok(k);
-                }
                 return Err(e);
             }
         }
@@ -212,8 +215,10 @@ impl OidcVerifier {
             .ok_or_else(|| OidcError::Discovery("the discovery document has no jwks_uri".into()))?;
         let set: JwkSet = serde_json::from_value(self.get_json(jwks_uri).await?)
             .map_err(|e| OidcError::Discovery(format!("invalid JWKS: {e}")))?;
+        let now = Instant::now();
         let mut keys = Keys {
-            fetched: Some(Instant::now()),
+            fetched: Some(now),
+            attempted: Some(now),
             ..Keys::default()
         };
         for jwk in &set.keys {

@@ -411,3 +411,19 @@ async fn oidc_subscriber_on_the_realtime_socket() {
     let err = next(&mut ws).await;
     assert_eq!(err["type"], "connection_error", "{err}");
 }
+
+#[tokio::test]
+async fn an_unreachable_provider_refuses_every_token() {
+    let key = new_key("k1");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let issuer = Issuer {
+        url,
+        published: Arc::new(Mutex::new(Vec::new())),
+    };
+    let h = harness(&issuer).await;
+    refused(&h, &token(&key, &issuer.url, "alice", json!({}))).await;
+    // Within the refetch interval the provider is not asked again; still refused.
+    refused(&h, &token(&key, &issuer.url, "bob", json!({}))).await;
+}
