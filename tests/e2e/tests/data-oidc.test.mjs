@@ -14,8 +14,7 @@ import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
-import { decodeJWT } from '@aws-amplify/core';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { WebSocket } from 'ws';
 
 import { copyProject } from '../lib/auth.mjs';
@@ -94,7 +93,10 @@ test('data (oidc): generateClient with authMode oidc against a local OpenID prov
     const { outputs } = sandbox;
     assert.equal(outputs.data.default_authorization_type, 'OPENID_CONNECT');
     let current;
-    const tokenProvider = { getTokens: async () => (current ? { accessToken: decodeJWT(current) } : null) };
+    // The JWT shape the client expects of a token provider (what @aws-amplify/core's
+    // decodeJWT returns): the payload and toString() giving the raw token.
+    const jwt = (token) => ({ payload: decodeJwt(token), toString: () => token });
+    const tokenProvider = { getTokens: async () => (current ? { accessToken: jwt(current) } : null) };
     const { parseAmplifyConfig } = await import('aws-amplify/utils');
     Amplify.configure(parseAmplifyConfig(outputs), { Auth: { tokenProvider } });
     const client = generateClient({ authMode: 'oidc' });
