@@ -185,7 +185,7 @@ class Client {
     return new Promise((resolve, reject) => {
       const t0 = now();
       const req = this.#request('PUT', key, { 'content-length': size, 'content-type': 'application/octet-stream' });
-      req.on('error', reject);
+      req.on('error', (e) => reject(new Error(`PUT ${key} (${this.url.origin}): ${e.message}`)));
       req.on('response', (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
@@ -204,7 +204,7 @@ class Client {
     return new Promise((resolve, reject) => {
       const t0 = now();
       const req = this.#request('GET', key, {});
-      req.on('error', reject);
+      req.on('error', (e) => reject(new Error(`GET ${key} (${this.url.origin}): ${e.message}`)));
       req.on('response', (res) => {
         if (res.statusCode !== 200) {
           let body = '';
@@ -251,6 +251,7 @@ function startSinkServer() {
         more();
       }
     });
+    s.keepAliveTimeout = 600000; // the bench's synchronous copies can outlast the 5 s default
     s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve) => child.stdout.once('data', (d) => resolve({ child, port: Number(String(d).trim()) })));
@@ -444,6 +445,9 @@ async function main() {
       sink.child.kill();
     }
     console.log(`done; ${loadLine()}`);
+  } catch (e) {
+    console.error(`--- sandbox log (tail) ---\n${sandbox.logs().slice(-3000)}`);
+    throw e;
   } finally {
     await sandbox.stop();
     fs.rmSync(project, { recursive: true, force: true });
