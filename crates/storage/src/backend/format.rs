@@ -31,9 +31,6 @@ pub(crate) fn is_temp_name(name: &str) -> bool {
 
 /// Bytes handed to the writer and hasher threads at a time.
 const BLOCK: usize = 1024 * 1024;
-/// Written data is fdatasynced every this many bytes, on the writer thread while the hasher
-/// works, so that the fsync before the rename only has the tail left to flush.
-const SYNC_EVERY: u64 = 16 * 1024 * 1024;
 
 /// The digests of what was written: MD5 (the ETag) unless turned off, CRC-32 when asked.
 #[derive(Default)]
@@ -70,8 +67,6 @@ pub(crate) struct TempFile {
     pending: bytes::BytesMut,
     /// The block being hashed and written.
     in_flight: Option<(Job<Hashes>, Job<io::Result<std::fs::File>>)>,
-    /// Bytes written (or in flight) since the last periodic fdatasync.
-    unsynced: u64,
     pub(crate) size: u64,
 }
 
@@ -95,7 +90,6 @@ impl TempFile {
             }),
             pending: bytes::BytesMut::new(),
             in_flight: None,
-            unsynced: 0,
             size: 0,
         })
     }
@@ -147,11 +141,6 @@ impl TempFile {
         let block = self.pending.split().freeze();
         let mut file = self.file.take().ok_or_else(closed)?;
         let mut hashes = self.hashes.take().unwrap_or_default();
-        self.unsynced += block.len() as u64;
-        let sync = self.unsynced >= SYNC_EVERY;
-        if sync {
-            self.unsynced = 0;
-        }
         let data = block.clone();
         let hash = tokio::task::spawn_blocking(move || {
             hashes.update(&data);
@@ -160,9 +149,6 @@ impl TempFile {
         let write = tokio::task::spawn_blocking(move || {
             use std::io::Write;
             file.write_all(&block)?;
-            if sync {
-                file.sync_data()?;
-            }
             Ok(file)
         });
         self.in_flight = Some((hash, write));
