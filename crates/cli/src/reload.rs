@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use stratus_auth::{AuthConfig, AuthService, Outbox, Sender};
 use stratus_data::DataService;
+use stratus_data::realtime::hub::RealtimeHub;
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
@@ -99,6 +100,10 @@ pub struct Reloader {
     /// Opened on the first generation that defines storage, then kept for the process (its
     /// in-memory index is rebuilt only at open; one process per root).
     storage_backend: tokio::sync::OnceCell<Arc<FsBackend>>,
+    /// The realtime event bus and current data service shared by every generation: a reload
+    /// that opens a new data service activates it there, and open subscriptions are planned
+    /// again on it (crates/data/README.md, "Realtime across reloads").
+    realtime: RealtimeHub,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -160,6 +165,7 @@ impl Reloader {
             admin_credentials_path: config.admin_credentials_path,
             storage_root: config.storage_root,
             storage_backend: tokio::sync::OnceCell::new(),
+            realtime: RealtimeHub::new(),
             load,
             outputs,
         })
@@ -226,6 +232,12 @@ impl Reloader {
             outputs_file::write_if_changed(&self.outputs_path, &outputs_file::render(&outputs))
                 .map_err(|e| e.to_string())?;
         let warnings = backend.warnings.clone();
+        // Before the swap: from the first mutation the new generation serves, subscribers are
+        // judged by its schema and rules.
+        match &services.data {
+            Some(data) => self.realtime.activate(data),
+            None => self.realtime.deactivate(),
+        }
         let live = self
             .shared
             .swap_with(backend, outputs, services, started.elapsed());
@@ -255,7 +267,7 @@ impl Reloader {
         let data = match &backend.data {
             Some(spec) => Some(match self.unchanged_data(backend) {
                 Some(data) => data,
-                None => DataService::open(&self.store, spec, auth.clone())
+                None => DataService::open_in(&self.store, spec, auth.clone(), &self.realtime)
                     .await
                     .map_err(|e| format!("data: {e}"))?,
             }),
@@ -275,9 +287,7 @@ impl Reloader {
     }
 
     /// The data service being served, when this backend defines the same data and auth as
-    /// the generation serving it. Keeping it keeps open realtime subscriptions receiving the
-    /// events of mutations served after the reload (each `DataService` has its own event
-    /// stream), for every reload that does not touch the data or auth definitions.
+    /// the generation serving it (nothing to plan again for its realtime subscribers).
     fn unchanged_data(&self, backend: &Backend) -> Option<DataService> {
         let live = self.shared.current()?;
         let data = live.services.data.clone()?;
@@ -381,3 +391,7 @@ mod tests;
 #[cfg(test)]
 #[path = "reload_services_tests.rs"]
 mod services_tests;
+
+#[cfg(test)]
+#[path = "reload_realtime_tests.rs"]
+mod realtime_tests;

@@ -49,14 +49,14 @@ fn load_project(dir: &Path, keyed_by_name: bool) -> Backend {
     load_backend(dir).unwrap()
 }
 
-struct Env {
-    tmp: tempfile::TempDir,
-    shared: Arc<Shared>,
+pub(super) struct Env {
+    pub(super) tmp: tempfile::TempDir,
+    pub(super) shared: Arc<Shared>,
     next: Arc<Mutex<Option<Backend>>>,
     reloader: Reloader,
 }
 
-async fn env() -> Env {
+pub(super) async fn env() -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let state = tmp.path().join("state");
     let store = Store::open(&state).await.unwrap();
@@ -100,18 +100,18 @@ async fn env() -> Env {
 }
 
 impl Env {
-    async fn reload(&self, backend: Backend) -> Outcome {
+    pub(super) async fn reload(&self, backend: Backend) -> Outcome {
         *self.next.lock().unwrap() = Some(backend);
         self.reloader.reload().await
     }
 
-    fn outputs(&self) -> Value {
+    pub(super) fn outputs(&self) -> Value {
         let text = std::fs::read_to_string(self.tmp.path().join(outputs_file::OUTPUTS_FILE));
         serde_json::from_str(&text.unwrap()).unwrap()
     }
 
     /// `POST /graphql` through the whole application with the API key.
-    async fn graphql(&self, query: &str) -> Value {
+    pub(super) async fn graphql(&self, query: &str) -> Value {
         let api_key = self.outputs()["api_key"].as_str().unwrap().to_owned();
         let request = axum::http::Request::post("/graphql")
             .header("content-type", "application/json")

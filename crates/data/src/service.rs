@@ -27,6 +27,7 @@ use crate::graphql::build::{BuildError, build_schema, read_sdl};
 use crate::graphql::engine::Engine;
 use crate::graphql::plan::{Plans, with_join_indexes};
 use crate::oidc::OidcVerifier;
+use crate::realtime::hub::RealtimeHub;
 
 /// Why the data API could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -53,15 +54,15 @@ pub struct DataService {
     inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     schema: Schema,
-    engine: Arc<Engine>,
     sdl: String,
     store: Store,
     auth: Option<AuthService>,
     modes: Vec<AuthMode>,
     oidc: Option<Arc<OidcVerifier>>,
     report: SchemaReport,
+    hub: RealtimeHub,
 }
 
 impl std::fmt::Debug for DataService {
@@ -93,6 +94,34 @@ impl DataService {
         spec: &DataSpec,
         auth: Option<AuthService>,
         env: &AuthEnvironment,
+    ) -> Result<DataService, OpenError> {
+        let hub = RealtimeHub::new();
+        let service = Self::open_in_hub(store, docs, spec, auth, env, &hub).await?;
+        hub.activate(&service);
+        Ok(service)
+    }
+
+    /// [`DataService::open`] as one generation of `hub` (the sandbox's, shared by every
+    /// generation so that realtime subscriptions follow reloads). The service is not
+    /// activated: call [`RealtimeHub::activate`] when it starts serving.
+    pub async fn open_in(
+        store: &Store,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+        hub: &RealtimeHub,
+    ) -> Result<DataService, OpenError> {
+        let env = AuthEnvironment::gen2(auth.is_some());
+        let docs = SqliteDocumentStore::open(store).await?;
+        Self::open_in_hub(store, Arc::new(docs), spec, auth, &env, hub).await
+    }
+
+    async fn open_in_hub(
+        store: &Store,
+        docs: Arc<dyn DocumentStore>,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+        env: &AuthEnvironment,
+        hub: &RealtimeHub,
     ) -> Result<DataService, OpenError> {
         let sdl = stratus_schema::appsync::generate_sdl(spec)?;
         let doc = async_graphql::parser::parse_schema(&sdl)
@@ -129,7 +158,7 @@ impl DataService {
             plans,
             modes: field_modes,
             default_mode: spec.authorization_modes.default,
-            events: tokio::sync::broadcast::channel(crate::graphql::engine::EVENT_BUFFER).0,
+            events: hub.events(),
         });
         let schema = build_schema(&doc, engine.clone())?;
         let mut modes = vec![spec.authorization_modes.default];
@@ -137,7 +166,6 @@ impl DataService {
         Ok(DataService {
             inner: Arc::new(Inner {
                 schema,
-                engine,
                 sdl,
                 store: store.clone(),
                 auth,
@@ -155,8 +183,22 @@ impl DataService {
                     })
                     .map(|c| Arc::new(OidcVerifier::new(c))),
                 report,
+                hub: hub.clone(),
             }),
         })
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> DataService {
+        DataService { inner }
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
+    /// The realtime hub this service publishes on.
+    pub fn hub(&self) -> &RealtimeHub {
+        &self.inner.hub
     }
 
     /// The AppSync SDL served.
@@ -281,28 +323,23 @@ impl DataService {
         })
     }
 
-    /// A receiver of every stored change, for a subscription about to start.
-    pub(crate) fn subscribe_events(
-        &self,
-    ) -> tokio::sync::broadcast::Receiver<Arc<crate::graphql::engine::Event>> {
-        self.inner.engine.events.subscribe()
-    }
-
-    /// Executes a subscription for `caller`: each response in AppSync's JSON shape.
+    /// Executes a subscription for `caller`, reading its events from `feed`: each response
+    /// in AppSync's JSON shape. The stream ends (without a response) when `feed`'s generation
+    /// is no longer the hub's current one.
     pub(crate) fn execute_stream(
         &self,
         caller: Caller,
         query: &str,
         variables: Option<Value>,
-        pending: Option<crate::graphql::subscribe::PendingReceiver>,
+        feed: crate::realtime::hub::Feed,
     ) -> futures::stream::BoxStream<'static, Value> {
         use futures::StreamExt;
-        let mut request = async_graphql::Request::new(query)
+        let request = async_graphql::Request::new(query)
             .variables(Variables::from_json(variables.unwrap_or(Value::Null)))
-            .data(caller);
-        if let Some(p) = pending {
-            request = request.data(p);
-        }
+            .data(caller)
+            .data(crate::graphql::subscribe::PendingFeed(
+                std::sync::Mutex::new(Some(feed)),
+            ));
         self.inner
             .schema
             .execute_stream(request)

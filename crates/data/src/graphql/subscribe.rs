@@ -19,10 +19,12 @@ use super::ops::present;
 use super::plan::base_name;
 use crate::authz::{Caller, Op};
 use crate::errors::{denied, typed, unauthorized};
+use crate::realtime::hub::Feed;
 
-/// A receiver created before the subscription is acknowledged (so no event between the
-/// acknowledgement and the first poll is lost); the field takes it when it starts.
-pub struct PendingReceiver(pub Mutex<Option<broadcast::Receiver<Arc<Event>>>>);
+/// The subscription's feed, created before the subscription is acknowledged (so no event
+/// between the acknowledgement and the first poll is lost) and handed from one generation's
+/// plan to the next (`realtime::hub`); the field takes it when it starts.
+pub struct PendingFeed(pub Mutex<Option<Feed>>);
 
 /// The mutations of a field's `@aws_subscribe(mutations: [...])`.
 fn subscribed_mutations(def: &FieldDefinition) -> Vec<String> {
@@ -106,20 +108,26 @@ fn stream<'a>(
         .filter(|(k, v)| k != "filter" && !v.is_null() && v.as_str() != Some(""))
         .collect();
     let pending = ctx
-        .data_opt::<PendingReceiver>()
+        .data_opt::<PendingFeed>()
         .and_then(|p| p.0.lock().ok().and_then(|mut slot| slot.take()));
-    let rx = pending.unwrap_or_else(|| engine.events.subscribe());
-    let events = futures::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(ev) => return Some((ev, rx)),
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!(skipped = n, "a subscriber fell behind");
+    let events = match pending {
+        Some(feed) => futures::stream::unfold(feed, |mut feed| async move {
+            feed.next().await.map(|ev| (ev, feed))
+        })
+        .boxed(),
+        None => futures::stream::unfold(engine.events.subscribe(), |mut rx| async move {
+            loop {
+                match rx.recv().await {
+                    Ok(ev) => return Some((ev, rx)),
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(skipped = n, "a subscriber fell behind");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
                 }
-                Err(broadcast::error::RecvError::Closed) => return None,
             }
-        }
-    });
+        })
+        .boxed(),
+    };
     let out = events.filter_map(move |ev| {
         let delivered = deliver(
             &engine,

@@ -1,8 +1,13 @@
 //! The AppSync realtime protocol (`graphql-ws` subprotocol, AppSync's message set) at
 //! `GET /graphql/realtime`, as `aws-amplify` v6 speaks it (client-protocol §D.5).
+//!
+//! Subscriptions follow hot reloads ([`hub`]): when a new generation of the data service is
+//! activated, each open subscription is authenticated and planned again on it.
+
+pub mod hub;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -14,11 +19,11 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::authz::Caller;
 use crate::errors::request_error;
-use crate::graphql::subscribe::PendingReceiver;
+use crate::realtime::hub::{Feed, FeedState, Generation};
 use crate::service::DataService;
 
 /// `connectionTimeoutMs` in `connection_ack`: the client closes a socket silent this long.
@@ -91,7 +96,9 @@ pub async fn handler(
 ) -> Response {
     let auth = auth_headers(&headers, params.header.as_deref());
     let connection = match &auth {
-        Some(a) => caller_from(&service, a, "/graphql/connect", b"{}").await,
+        Some(a) => caller_from(&service, a, "/graphql/connect", b"{}")
+            .await
+            .map(|caller| (caller, a.clone())),
         None => Err("Valid authorization header not provided."),
     };
     ws.protocols(["graphql-ws"])
@@ -103,7 +110,56 @@ fn text(value: Value) -> Message {
     Message::Text(value.to_string().into())
 }
 
-async fn run(socket: WebSocket, service: DataService, connection: Result<Caller, &'static str>) {
+type AuthMap = serde_json::Map<String, Value>;
+
+/// How a subscription ended.
+enum Ended {
+    /// Its generation was replaced: plan it again on the new one.
+    Stale,
+    /// An error was sent for it (or the socket is gone): nothing more to do.
+    Done,
+}
+
+/// What a subscription needs to be planned again on a new generation.
+#[derive(Clone)]
+struct Plan {
+    id: String,
+    query: String,
+    variables: Option<Value>,
+    /// The subscription's own auth headers and the `data` string they sign (IAM), if any;
+    /// else the connection's are used.
+    auth: Option<(AuthMap, String)>,
+    feed: Arc<tokio::sync::Mutex<FeedState>>,
+}
+
+struct Subscription {
+    plan: Plan,
+    task: JoinHandle<Ended>,
+    /// The tasks of this subscription's earlier plans (each ends on its own at the
+    /// generation change; aborted with it on `stop`).
+    earlier: Vec<AbortHandle>,
+}
+
+impl Subscription {
+    fn abort(self) {
+        self.task.abort();
+        for a in self.earlier {
+            a.abort();
+        }
+    }
+}
+
+/// One socket's connection: its caller and the headers that authenticated it.
+struct Connection {
+    caller: Caller,
+    auth: AuthMap,
+}
+
+async fn run(
+    socket: WebSocket,
+    service: DataService,
+    connection: Result<(Caller, AuthMap), &'static str>,
+) {
     let (mut sink, mut incoming) = socket.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     let writer = tokio::spawn(async move {
@@ -114,7 +170,7 @@ async fn run(socket: WebSocket, service: DataService, connection: Result<Caller,
         }
     });
     let connection = match connection {
-        Ok(c) => c,
+        Ok((caller, auth)) => Connection { caller, auth },
         Err(message) => {
             let _ = tx.send(text(
                 json!({"type": "connection_error", "payload": {"errors": [
@@ -126,9 +182,23 @@ async fn run(socket: WebSocket, service: DataService, connection: Result<Caller,
             return;
         }
     };
-    let mut subscriptions: HashMap<String, JoinHandle<()>> = HashMap::new();
+    let hub = service.hub().clone();
+    let mut generations = hub.watch();
+    generations.borrow_and_update();
+    let mut subscriptions: HashMap<String, Subscription> = HashMap::new();
     let mut keep_alive: Option<JoinHandle<()>> = None;
-    while let Some(Ok(msg)) = incoming.next().await {
+    loop {
+        let msg = tokio::select! {
+            msg = incoming.next() => msg,
+            changed = generations.changed() => {
+                if changed.is_ok() {
+                    let generation = generations.borrow_and_update().clone();
+                    replan_all(&mut subscriptions, &generation, &connection, &tx);
+                }
+                continue;
+            }
+        };
+        let Some(Ok(msg)) = msg else { break };
         let Message::Text(raw) = msg else {
             if matches!(msg, Message::Close(_)) {
                 break;
@@ -164,9 +234,20 @@ async fn run(socket: WebSocket, service: DataService, connection: Result<Caller,
                 if let Some(old) = subscriptions.remove(&id) {
                     old.abort();
                 }
-                match start(&service, &connection, &id, &value["payload"], tx.clone()).await {
-                    Ok(task) => {
-                        subscriptions.insert(id, task);
+                let generation = hub.current();
+                let service = generation.service().unwrap_or_else(|| service.clone());
+                match start(
+                    &service,
+                    &generation,
+                    &connection,
+                    &id,
+                    &value["payload"],
+                    &tx,
+                )
+                .await
+                {
+                    Ok(sub) => {
+                        subscriptions.insert(id, sub);
                     }
                     Err(errors) => {
                         let _ = tx.send(text(json!({"type": "error", "id": id,
@@ -175,16 +256,16 @@ async fn run(socket: WebSocket, service: DataService, connection: Result<Caller,
                 }
             }
             "stop" => {
-                if let Some(task) = subscriptions.remove(&id) {
-                    task.abort();
+                if let Some(sub) = subscriptions.remove(&id) {
+                    sub.abort();
                 }
                 let _ = tx.send(text(json!({"type": "complete", "id": id})));
             }
             _ => {}
         }
     }
-    for (_, task) in subscriptions {
-        task.abort();
+    for (_, sub) in subscriptions {
+        sub.abort();
     }
     if let Some(k) = keep_alive {
         k.abort();
@@ -197,41 +278,132 @@ async fn run(socket: WebSocket, service: DataService, connection: Result<Caller,
 /// acknowledges it, and forwards its events.
 async fn start(
     service: &DataService,
-    connection: &Caller,
+    generation: &Generation,
+    connection: &Connection,
     id: &str,
     payload: &Value,
-    tx: mpsc::UnboundedSender<Message>,
-) -> Result<JoinHandle<()>, Value> {
+    tx: &mpsc::UnboundedSender<Message>,
+) -> Result<Subscription, Value> {
     let data = payload["data"].as_str().unwrap_or_default();
     let request: Value = serde_json::from_str(data).map_err(|e| {
         request_error("BadRequestException", &format!("Invalid payload: {e}"))["errors"].clone()
     })?;
-    let caller = match payload["extensions"]["authorization"].as_object() {
-        Some(auth) => caller_from(service, auth, "/graphql", data.as_bytes())
+    let auth = payload["extensions"]["authorization"]
+        .as_object()
+        .map(|a| (a.clone(), data.to_string()));
+    let caller = match &auth {
+        Some((auth, data)) => caller_from(service, auth, "/graphql", data.as_bytes())
             .await
             .map_err(|m| request_error("UnauthorizedException", m)["errors"].clone())?,
-        None => connection.clone(),
+        None => connection.caller.clone(),
     };
-    let query = request["query"].as_str().unwrap_or_default().to_string();
-    let variables = request.get("variables").cloned();
-    let pending = PendingReceiver(Mutex::new(Some(service.subscribe_events())));
-    let mut stream = service.execute_stream(caller, &query, variables, Some(pending));
+    let plan = Plan {
+        id: id.to_string(),
+        query: request["query"].as_str().unwrap_or_default().to_string(),
+        variables: request.get("variables").cloned(),
+        auth,
+        feed: service.hub().feed(),
+    };
+    let feed = Feed::new(service.hub(), plan.feed.clone(), generation.epoch);
+    let stream = service.execute_stream(caller, &plan.query, plan.variables.clone(), feed);
     let _ = tx.send(text(json!({"type": "start_ack", "id": id})));
-    let id = id.to_string();
-    Ok(tokio::spawn(async move {
-        while let Some(response) = stream.next().await {
-            let has_data = response.get("data").is_some_and(|d| !d.is_null());
-            let message = if has_data {
-                json!({"type": "data", "id": id, "payload": response})
-            } else {
-                json!({"type": "error", "id": id, "payload": {"errors": response["errors"].clone()}})
-            };
-            if tx.send(text(message)).is_err() {
-                break;
-            }
-            if !has_data {
-                break;
-            }
+    let task = tokio::spawn(forward(id.to_string(), stream, tx.clone()));
+    Ok(Subscription {
+        plan,
+        task,
+        earlier: Vec::new(),
+    })
+}
+
+/// Sends each response of a subscription's stream until it ends: `Stale` when its generation
+/// was replaced, `Done` after an error.
+async fn forward(
+    id: String,
+    mut stream: futures::stream::BoxStream<'static, Value>,
+    tx: mpsc::UnboundedSender<Message>,
+) -> Ended {
+    while let Some(response) = stream.next().await {
+        let has_data = response.get("data").is_some_and(|d| !d.is_null());
+        let message = if has_data {
+            json!({"type": "data", "id": id, "payload": response})
+        } else {
+            json!({"type": "error", "id": id, "payload": {"errors": response["errors"].clone()}})
+        };
+        if tx.send(text(message)).is_err() || !has_data {
+            return Ended::Done;
         }
-    }))
+    }
+    Ended::Stale
+}
+
+/// A new generation is active: every subscription continues on it once its current plan has
+/// ended (which it does at its next poll, handing over any event it had just received).
+fn replan_all(
+    subscriptions: &mut HashMap<String, Subscription>,
+    generation: &Generation,
+    connection: &Connection,
+    tx: &mpsc::UnboundedSender<Message>,
+) {
+    for (id, sub) in std::mem::take(subscriptions) {
+        let mut earlier = sub.earlier;
+        earlier.retain(|a| !a.is_finished());
+        earlier.push(sub.task.abort_handle());
+        let task = tokio::spawn(replan(
+            sub.task,
+            sub.plan.clone(),
+            generation.clone(),
+            connection.auth.clone(),
+            tx.clone(),
+        ));
+        subscriptions.insert(
+            id,
+            Subscription {
+                plan: sub.plan,
+                task,
+                earlier,
+            },
+        );
+    }
+}
+
+/// Plans a subscription again on `generation` after its previous plan ended: authenticated
+/// again with the same headers (a token may have expired, the user pool or the modes may have
+/// changed), then executed against the new schema and rules. A refusal or a field that no
+/// longer exists is an `error` for its id.
+async fn replan(
+    previous: JoinHandle<Ended>,
+    plan: Plan,
+    generation: Generation,
+    connection_auth: AuthMap,
+    tx: mpsc::UnboundedSender<Message>,
+) -> Ended {
+    if !matches!(previous.await, Ok(Ended::Stale)) {
+        return Ended::Done;
+    }
+    let error = |errors: Value| {
+        let _ = tx.send(text(
+            json!({"type": "error", "id": plan.id, "payload": {"errors": errors}}),
+        ));
+        Ended::Done
+    };
+    let Some(service) = generation.service() else {
+        return error(
+            request_error(
+                "UnknownOperationException",
+                "The data API is no longer defined by the backend.",
+            )["errors"]
+                .clone(),
+        );
+    };
+    let caller = match &plan.auth {
+        Some((auth, data)) => caller_from(&service, auth, "/graphql", data.as_bytes()).await,
+        None => caller_from(&service, &connection_auth, "/graphql/connect", b"{}").await,
+    };
+    let caller = match caller {
+        Ok(c) => c,
+        Err(m) => return error(request_error("UnauthorizedException", m)["errors"].clone()),
+    };
+    let feed = Feed::new(service.hub(), plan.feed.clone(), generation.epoch);
+    let stream = service.execute_stream(caller, &plan.query, plan.variables.clone(), feed);
+    forward(plan.id.clone(), stream, tx).await
 }
