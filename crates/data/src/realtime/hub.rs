@@ -123,6 +123,7 @@ impl RealtimeHub {
         Arc::new(Mutex::new(FeedState {
             rx: self.events.subscribe(),
             pending: None,
+            stale_at: None,
         }))
     }
 }
@@ -132,6 +133,8 @@ pub struct FeedState {
     pub(crate) rx: broadcast::Receiver<Arc<Event>>,
     /// An event received by a plan that turned out to be stale: the next plan starts with it.
     pub(crate) pending: Option<Arc<Event>>,
+    /// The epoch of the last plan that ended because a newer generation was activated.
+    pub(crate) stale_at: Option<u64>,
 }
 
 /// What a subscription's stream reads from: the feed, valid while the hub's epoch is `epoch`.
@@ -160,6 +163,7 @@ impl Feed {
         let state = self.state.clone();
         let mut state = state.lock().await;
         if self.stale() {
+            state.stale_at = Some(self.epoch);
             return None;
         }
         if let Some(ev) = state.pending.take() {
@@ -172,10 +176,14 @@ impl Feed {
                 _ = self.generations.wait_for(|g| g.epoch != epoch) => None,
             };
             match received {
-                None => return None,
+                None => {
+                    state.stale_at = Some(epoch);
+                    return None;
+                }
                 Some(Ok(ev)) => {
                     if self.stale() {
                         state.pending = Some(ev);
+                        state.stale_at = Some(epoch);
                         return None;
                     }
                     return Some(ev);

@@ -1,30 +1,37 @@
 //! The AppSync realtime protocol (`graphql-ws` subprotocol, AppSync's message set) at
 //! `GET /graphql/realtime`, as `aws-amplify` v6 speaks it (client-protocol §D.5).
 //!
+//! A client that offers the `graphql-transport-ws` subprotocol (the `graphql-ws` npm library)
+//! is served that protocol instead, at the same path ([`transport_ws`]).
+//!
 //! Subscriptions follow hot reloads ([`hub`]): when a new generation of the data service is
-//! activated, each open subscription is authenticated and planned again on it.
+//! activated, each open subscription is authenticated and planned again on it ([`session`]).
 
 pub mod hub;
+mod session;
+pub mod transport_ws;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use tokio::task::{AbortHandle, JoinHandle};
+use tokio::task::JoinHandle;
 
 use crate::authz::Caller;
 use crate::errors::request_error;
-use crate::realtime::hub::{Feed, FeedState, Generation};
+use crate::realtime::hub::Generation;
 use crate::service::DataService;
+use session::{
+    AuthMap, Connection, Outbox, Plan, Protocol, Subscription, begin, caller_from, replan_all, text,
+};
 
 /// `connectionTimeoutMs` in `connection_ack`: the client closes a socket silent this long.
 pub const CONNECTION_TIMEOUT_MS: u64 = 300_000;
@@ -63,30 +70,6 @@ fn auth_headers(
     }
 }
 
-/// A request as the auth headers describe it, to authenticate like an HTTP request.
-async fn caller_from(
-    service: &DataService,
-    auth: &serde_json::Map<String, Value>,
-    path: &str,
-    body: &[u8],
-) -> Result<Caller, &'static str> {
-    let mut builder = Request::builder().method("POST").uri(path);
-    for (k, v) in auth {
-        let (Ok(name), Some(Ok(value))) = (
-            HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes()),
-            v.as_str().map(HeaderValue::from_str),
-        ) else {
-            continue;
-        };
-        builder = builder.header(name, value);
-    }
-    let request = builder
-        .body(())
-        .map_err(|_| "Invalid authorization headers")?;
-    let (parts, ()) = request.into_parts();
-    service.caller(&parts, body).await.map_err(|f| f.message)
-}
-
 /// `GET /graphql/realtime`.
 pub async fn handler(
     State(service): State<DataService>,
@@ -94,6 +77,12 @@ pub async fn handler(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if offers(&headers, transport_ws::SUBPROTOCOL) {
+        return ws
+            .protocols([transport_ws::SUBPROTOCOL])
+            .on_upgrade(move |socket| transport_ws::run(socket, service))
+            .into_response();
+    }
     let auth = auth_headers(&headers, params.header.as_deref());
     let connection = match &auth {
         Some(a) => caller_from(&service, a, "/graphql/connect", b"{}")
@@ -106,53 +95,14 @@ pub async fn handler(
         .into_response()
 }
 
-fn text(value: Value) -> Message {
-    Message::Text(value.to_string().into())
-}
-
-type AuthMap = serde_json::Map<String, Value>;
-
-/// How a subscription ended.
-enum Ended {
-    /// Its generation was replaced: plan it again on the new one.
-    Stale,
-    /// An error was sent for it (or the socket is gone): nothing more to do.
-    Done,
-}
-
-/// What a subscription needs to be planned again on a new generation.
-#[derive(Clone)]
-struct Plan {
-    id: String,
-    query: String,
-    variables: Option<Value>,
-    /// The subscription's own auth headers and the `data` string they sign (IAM), if any;
-    /// else the connection's are used.
-    auth: Option<(AuthMap, String)>,
-    feed: Arc<tokio::sync::Mutex<FeedState>>,
-}
-
-struct Subscription {
-    plan: Plan,
-    task: JoinHandle<Ended>,
-    /// The tasks of this subscription's earlier plans (each ends on its own at the
-    /// generation change; aborted with it on `stop`).
-    earlier: Vec<AbortHandle>,
-}
-
-impl Subscription {
-    fn abort(self) {
-        self.task.abort();
-        for a in self.earlier {
-            a.abort();
-        }
-    }
-}
-
-/// One socket's connection: its caller and the headers that authenticated it.
-struct Connection {
-    caller: Caller,
-    auth: AuthMap,
+/// Whether the client offers `protocol` in `Sec-WebSocket-Protocol`.
+fn offers(headers: &HeaderMap, protocol: &str) -> bool {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim() == protocol)
 }
 
 async fn run(
@@ -193,7 +143,7 @@ async fn run(
             changed = generations.changed() => {
                 if changed.is_ok() {
                     let generation = generations.borrow_and_update().clone();
-                    replan_all(&mut subscriptions, &generation, &connection, &tx);
+                    replan_all(&mut subscriptions, &generation, &connection, &tx, Protocol::AppSync);
                 }
                 continue;
             }
@@ -250,8 +200,7 @@ async fn run(
                         subscriptions.insert(id, sub);
                     }
                     Err(errors) => {
-                        let _ = tx.send(text(json!({"type": "error", "id": id,
-                            "payload": {"errors": errors}})));
+                        let _ = tx.send(Protocol::AppSync.error(&id, errors));
                     }
                 }
             }
@@ -282,7 +231,7 @@ async fn start(
     connection: &Connection,
     id: &str,
     payload: &Value,
-    tx: &mpsc::UnboundedSender<Message>,
+    tx: &Outbox,
 ) -> Result<Subscription, Value> {
     let data = payload["data"].as_str().unwrap_or_default();
     let request: Value = serde_json::from_str(data).map_err(|e| {
@@ -304,106 +253,13 @@ async fn start(
         auth,
         feed: service.hub().feed(),
     };
-    let feed = Feed::new(service.hub(), plan.feed.clone(), generation.epoch);
-    let stream = service.execute_stream(caller, &plan.query, plan.variables.clone(), feed);
     let _ = tx.send(text(json!({"type": "start_ack", "id": id})));
-    let task = tokio::spawn(forward(id.to_string(), stream, tx.clone()));
-    Ok(Subscription {
+    Ok(begin(
+        service,
+        generation,
+        caller,
         plan,
-        task,
-        earlier: Vec::new(),
-    })
-}
-
-/// Sends each response of a subscription's stream until it ends: `Stale` when its generation
-/// was replaced, `Done` after an error.
-async fn forward(
-    id: String,
-    mut stream: futures::stream::BoxStream<'static, Value>,
-    tx: mpsc::UnboundedSender<Message>,
-) -> Ended {
-    while let Some(response) = stream.next().await {
-        let has_data = response.get("data").is_some_and(|d| !d.is_null());
-        let message = if has_data {
-            json!({"type": "data", "id": id, "payload": response})
-        } else {
-            json!({"type": "error", "id": id, "payload": {"errors": response["errors"].clone()}})
-        };
-        if tx.send(text(message)).is_err() || !has_data {
-            return Ended::Done;
-        }
-    }
-    Ended::Stale
-}
-
-/// A new generation is active: every subscription continues on it once its current plan has
-/// ended (which it does at its next poll, handing over any event it had just received).
-fn replan_all(
-    subscriptions: &mut HashMap<String, Subscription>,
-    generation: &Generation,
-    connection: &Connection,
-    tx: &mpsc::UnboundedSender<Message>,
-) {
-    for (id, sub) in std::mem::take(subscriptions) {
-        let mut earlier = sub.earlier;
-        earlier.retain(|a| !a.is_finished());
-        earlier.push(sub.task.abort_handle());
-        let task = tokio::spawn(replan(
-            sub.task,
-            sub.plan.clone(),
-            generation.clone(),
-            connection.auth.clone(),
-            tx.clone(),
-        ));
-        subscriptions.insert(
-            id,
-            Subscription {
-                plan: sub.plan,
-                task,
-                earlier,
-            },
-        );
-    }
-}
-
-/// Plans a subscription again on `generation` after its previous plan ended: authenticated
-/// again with the same headers (a token may have expired, the user pool or the modes may have
-/// changed), then executed against the new schema and rules. A refusal or a field that no
-/// longer exists is an `error` for its id.
-async fn replan(
-    previous: JoinHandle<Ended>,
-    plan: Plan,
-    generation: Generation,
-    connection_auth: AuthMap,
-    tx: mpsc::UnboundedSender<Message>,
-) -> Ended {
-    if !matches!(previous.await, Ok(Ended::Stale)) {
-        return Ended::Done;
-    }
-    let error = |errors: Value| {
-        let _ = tx.send(text(
-            json!({"type": "error", "id": plan.id, "payload": {"errors": errors}}),
-        ));
-        Ended::Done
-    };
-    let Some(service) = generation.service() else {
-        return error(
-            request_error(
-                "UnknownOperationException",
-                "The data API is no longer defined by the backend.",
-            )["errors"]
-                .clone(),
-        );
-    };
-    let caller = match &plan.auth {
-        Some((auth, data)) => caller_from(&service, auth, "/graphql", data.as_bytes()).await,
-        None => caller_from(&service, &connection_auth, "/graphql/connect", b"{}").await,
-    };
-    let caller = match caller {
-        Ok(c) => c,
-        Err(m) => return error(request_error("UnauthorizedException", m)["errors"].clone()),
-    };
-    let feed = Feed::new(service.hub(), plan.feed.clone(), generation.epoch);
-    let stream = service.execute_stream(caller, &plan.query, plan.variables.clone(), feed);
-    forward(plan.id.clone(), stream, tx).await
+        tx,
+        Protocol::AppSync,
+    ))
 }
