@@ -346,3 +346,56 @@ async fn no_event_is_lost_or_repeated_while_a_reload_swaps_the_service() {
     assert_eq!(names, expected, "every event once, in order");
     assert_eq!(recv(&mut ws, Duration::from_millis(300)).await, None);
 }
+
+#[tokio::test]
+async fn graphql_transport_ws_subscriptions_follow_reloads_too() {
+    let env = env().await;
+    let dir = env.tmp.path().to_path_buf();
+    env.reload(load(&dir, &data_ts(V1_FIELDS, PUBLIC, false)))
+        .await;
+    let host = serve(&env).await;
+    let api_key = env.outputs()["api_key"].as_str().unwrap().to_owned();
+    let mut req = format!("ws://{host}/graphql/realtime")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let init = json!({"type": "connection_init", "payload": {"x-api-key": api_key, "host": host}});
+    ws.send(Message::text(init.to_string())).await.unwrap();
+    assert_eq!(
+        recv(&mut ws, Duration::from_secs(5)).await.unwrap(),
+        json!({"type": "connection_ack"})
+    );
+    let subscribe = json!({"id": "s", "type": "subscribe",
+        "payload": {"query": "subscription { onCreateItem { name } }"}});
+    ws.send(Message::text(subscribe.to_string())).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    env.reload(load(&dir, &data_ts(V2_FIELDS, PUBLIC, false)))
+        .await;
+    create(&env, "after").await;
+    let next = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        next,
+        json!({"id": "s", "type": "next", "payload": {"data": {"onCreateItem": {"name": "after"}}}})
+    );
+
+    env.reload(load(
+        &dir,
+        &data_ts(V2_FIELDS, "allow.publicApiKey().to(['create'])", false),
+    ))
+    .await;
+    let refused = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "s", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["errorType"], "Unauthorized",
+        "{refused}"
+    );
+    env.graphql("mutation { createItem(input: {name: \"hidden\"}) { id } }")
+        .await;
+    assert_eq!(recv(&mut ws, Duration::from_millis(500)).await, None);
+}
