@@ -6,67 +6,15 @@ mod gql;
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use futures::{SinkExt, StreamExt};
+use gql::realtime::{Ws, connect, recv};
 use gql::{Auth, Harness};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-async fn serve(h: &Harness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = h.app.clone();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr.to_string()
-}
-
-async fn recv(ws: &mut Ws, wait: Duration) -> Option<Value> {
-    loop {
-        let msg = tokio::time::timeout(wait, ws.next()).await.ok()??.ok()?;
-        if let Message::Text(t) = msg {
-            let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["type"] != "ka" {
-                return Some(v);
-            }
-        }
-    }
-}
 
 /// Connects, starts `query` and returns the socket after its `start_ack`.
 async fn start(h: &Harness, host: &str, auth: &Auth, query: &str, variables: Value) -> Ws {
-    let header = match auth {
-        Auth::Token(t) => json!({"Authorization": t, "host": host}),
-        _ => json!({"host": host, "x-amz-date": "20261122T060817Z", "x-api-key": h.api_key}),
-    };
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(
-        recv(&mut ws, Duration::from_secs(5)).await.unwrap()["type"],
-        "connection_ack"
-    );
-    let data = json!({"query": query, "variables": variables}).to_string();
-    let start = json!({"id": "s", "type": "start", "payload": {"data": data,
-        "extensions": {"authorization": header}}});
-    ws.send(Message::text(start.to_string())).await.unwrap();
-    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(ack, json!({"type": "start_ack", "id": "s"}));
+    let header = h.realtime_header(auth, host);
+    let mut ws = connect(host, &header).await;
+    gql::realtime::start(&mut ws, "s", query, variables, Some(&header)).await;
     ws
 }
 
@@ -87,7 +35,7 @@ async fn create(h: &Harness, who: &Auth, name: &str) -> String {
 #[tokio::test]
 async fn model_mutation_sources_and_argument_filtering() {
     let h = Harness::new("b-subscriptions").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let user = Auth::Token(h.user("ann@example.com").await);
 
     // roomChanged(name:) listens to createRoom and updateRoom; `name` filters on the result.
@@ -124,7 +72,7 @@ async fn the_subscriptions_own_auth_directives_decide() {
         json!({"loginWith": {"email": true}, "groups": ["Admins"]}),
     )
     .await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let user = Auth::Token(h.user("ann@example.com").await);
     let admin = Auth::Token(h.user_in("root@example.com", &["Admins"]).await);
 

@@ -12,15 +12,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use base64::Engine as _;
-use futures::{SinkExt, StreamExt};
-use gql::{Auth, Harness};
+use gql::{Auth, Harness, realtime};
 use jsonwebtoken::jwk::{Jwk, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use stratus_spec::data::{AuthMode, OidcConfig};
 use stratus_testkit::fixtures::{Fixture, conformance_root};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const CLIENT: &str = "stratus-fixture-client";
 
@@ -331,59 +328,19 @@ async fn oidc_subscriber_on_the_realtime_socket() {
     let issuer = start_issuer(&[&key]).await;
     let h = harness(&issuer).await;
     let alice = token(&key, &issuer.url, "alice", json!({}));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let host = listener.local_addr().unwrap().to_string();
-    let app = h.app.clone();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let host = h.serve().await;
 
     let header = json!({"Authorization": alice, "host": host});
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
-    let next = async |ws: &mut tokio_tungstenite::WebSocketStream<_>| -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
-            if let Message::Text(t) = msg {
-                let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                if v["type"] != "ka" {
-                    return v;
-                }
-            }
-        }
-    };
-    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    let mut ws = realtime::connect(&host, &header).await;
     let sub = "subscription { onCreateProfile { id displayName owner } }";
-    let data = json!({"query": sub, "variables": {}}).to_string();
-    ws.send(Message::text(
-        json!({"id": "s1", "type": "start", "payload": {"data": data,
-               "extensions": {"authorization": header}}})
-        .to_string(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next(&mut ws).await["type"], "start_ack");
+    realtime::start(&mut ws, "s1", sub, json!({}), Some(&header)).await;
     h.ok(
         &Auth::Token(alice.clone()),
         CREATE_PROFILE,
         json!({"input": {"displayName": "live"}}),
     )
     .await;
-    let ev = next(&mut ws).await;
+    let ev = realtime::recv(&mut ws, realtime::WAIT).await.unwrap();
     assert_eq!(ev["type"], "data", "{ev}");
     assert_eq!(
         ev["payload"]["data"]["onCreateProfile"]["displayName"],
@@ -394,21 +351,8 @@ async fn oidc_subscriber_on_the_realtime_socket() {
     // An expired OIDC token cannot connect.
     let expired = token(&key, &issuer.url, "alice", json!({"exp": now() - 5}));
     let header = json!({"Authorization": expired, "host": host});
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
-    let err = next(&mut ws).await;
+    let (mut ws, _) = realtime::open(&host, &header).await;
+    let err = realtime::init(&mut ws).await;
     assert_eq!(err["type"], "connection_error", "{err}");
 }
 

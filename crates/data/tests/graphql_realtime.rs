@@ -5,88 +5,36 @@ mod gql;
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
+use gql::realtime::{Ws, open, recv, start};
 use gql::{Auth, Harness};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const SUB: &str = "subscription ($filter: ModelSubscriptionTodoFilterInput, $owner: String) {\n  onCreateTodo(filter: $filter, owner: $owner) {\n    id\n    content\n    owner\n  }\n}\n";
-
-async fn serve(h: &Harness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = h.app.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    addr.to_string()
-}
-
-fn auth_json(h: &Harness, auth: &Auth, host: &str) -> Value {
-    match auth {
-        Auth::Token(t) => json!({"Authorization": t, "host": host}),
-        _ => json!({"host": host, "x-amz-date": "20261122T060817Z", "x-api-key": h.api_key}),
-    }
-}
-
-async fn recv(ws: &mut Ws, wait: Duration) -> Option<Value> {
-    loop {
-        let msg = tokio::time::timeout(wait, ws.next()).await.ok()??.ok()?;
-        if let Message::Text(t) = msg {
-            let v: Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["type"] != "ka" {
-                return Some(v);
-            }
-        }
-    }
-}
 
 async fn subscribe(h: &Harness, host: &str, auth: &Auth, id: &str) -> Ws {
     subscribe_to(h, host, auth, id, SUB).await
 }
 
 async fn subscribe_to(h: &Harness, host: &str, auth: &Auth, id: &str, sub: &str) -> Ws {
-    let header = auth_json(h, auth, host);
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, res) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let header = h.realtime_header(auth, host);
+    let (mut ws, res) = open(host, &header).await;
     assert_eq!(
         res.headers().get("sec-websocket-protocol").unwrap(),
         "graphql-ws"
     );
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
-    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
+    let ack = gql::realtime::init(&mut ws).await;
     assert_eq!(ack["type"], "connection_ack");
     assert_eq!(ack["payload"]["connectionTimeoutMs"], 300_000);
-    let data = json!({"query": sub, "variables": {}}).to_string();
-    let start = json!({"id": id, "type": "start", "payload": {"data": data,
-        "extensions": {"authorization": header}}});
-    ws.send(Message::text(start.to_string())).await.unwrap();
-    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(ack, json!({"type": "start_ack", "id": id}));
+    start(&mut ws, id, sub, json!({}), Some(&header)).await;
     ws
 }
 
 #[tokio::test]
 async fn owners_receive_only_their_own_events() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let alice = Auth::Token(h.user("alice@example.com").await);
     let bob = Auth::Token(h.user("bob@example.com").await);
     let mut alice_ws = subscribe(&h, &host, &alice, "a-1").await;
@@ -138,17 +86,9 @@ async fn owners_receive_only_their_own_events() {
 #[tokio::test]
 async fn bad_credentials_are_a_connection_error() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let header = json!({"host": host, "x-api-key": "da2-nope"});
-    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+    let (mut ws, _) = open(&host, &header).await;
     let v = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
     assert_eq!(v["type"], "connection_error");
     assert_eq!(
@@ -160,7 +100,7 @@ async fn bad_credentials_are_a_connection_error() {
 #[tokio::test]
 async fn identity_pool_guests_subscribe_with_sigv4_headers() {
     let h = Harness::new("b-keys-indexes").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let guest = h.guest_credentials().await;
     let base = [
         ("accept", "application/json, text/javascript"),
@@ -168,32 +108,12 @@ async fn identity_pool_guests_subscribe_with_sigv4_headers() {
         ("content-type", "application/json; charset=UTF-8"),
     ];
     let connect = gql::signed_headers(&guest, &host, "/graphql/connect", &base, "{}");
-    let encoded =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Value::Object(connect).to_string());
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
-        .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        format!("graphql-ws,header-{encoded}").parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    ws.send(Message::text(
-        json!({"type": "connection_init"}).to_string(),
-    ))
-    .await
-    .unwrap();
-    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    let mut ws = gql::realtime::connect(&host, &Value::Object(connect)).await;
 
     let query = "subscription { onCreateProduct { sku name } }";
     let data = json!({"query": query, "variables": {}}).to_string();
     let auth = gql::signed_headers(&guest, &host, "/graphql", &base, &data);
-    let start = json!({"id": "g-1", "type": "start", "payload": {"data": data,
-        "extensions": {"authorization": auth}}});
-    ws.send(Message::text(start.to_string())).await.unwrap();
-    let ack = recv(&mut ws, Duration::from_secs(5)).await.unwrap();
-    assert_eq!(ack, json!({"type": "start_ack", "id": "g-1"}));
+    start(&mut ws, "g-1", query, json!({}), Some(&Value::Object(auth))).await;
 
     // A product created by another guest reaches the subscriber.
     let other = h.guest_credentials().await;
@@ -221,7 +141,7 @@ async fn identity_pool_guests_subscribe_with_sigv4_headers() {
 #[tokio::test]
 async fn updates_and_deletes_reach_their_owner_only() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let alice = Auth::Token(h.user("alice@example.com").await);
     let bob = Auth::Token(h.user("bob@example.com").await);
     let on_update = "subscription { onUpdateTodo { id done } }";

@@ -8,38 +8,19 @@ mod gql;
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
+use gql::realtime::{Ws, request};
 use gql::{Auth, Harness};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const SUB: &str = "subscription { onCreateTodo { id content owner } }";
 const CREATE: &str = "mutation ($input: CreateTodoInput!) { createTodo(input: $input) { id } }";
 
-async fn serve(h: &Harness) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = h.app.clone();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    addr.to_string()
-}
-
 /// A socket that offers only `graphql-transport-ws` (as the `graphql-ws` library does).
 async fn open(host: &str) -> Ws {
-    let mut req = format!("ws://{host}/graphql/realtime")
-        .into_client_request()
+    let (ws, res) = tokio_tungstenite::connect_async(request(host, "graphql-transport-ws"))
+        .await
         .unwrap();
-    req.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (ws, res) = tokio_tungstenite::connect_async(req).await.unwrap();
     assert_eq!(
         res.headers().get("sec-websocket-protocol").unwrap(),
         "graphql-transport-ws"
@@ -95,7 +76,7 @@ async fn connect(host: &str, payload: Value) -> Ws {
 #[tokio::test]
 async fn owners_subscribe_with_their_token_and_receive_only_their_events() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let alice_token = h.user("alice@example.com").await;
     let alice = Auth::Token(alice_token.clone());
     let bob = Auth::Token(h.user("bob@example.com").await);
@@ -166,7 +147,7 @@ async fn owners_subscribe_with_their_token_and_receive_only_their_events() {
 #[tokio::test]
 async fn the_api_key_header_map_and_refused_operations() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let alice = Auth::Token(h.user("alice@example.com").await);
     let mut ws = connect(&host, json!({"x-api-key": h.api_key, "host": host})).await;
     send(
@@ -212,7 +193,7 @@ async fn the_api_key_header_map_and_refused_operations() {
 #[tokio::test]
 async fn protocol_violations_close_with_the_library_codes() {
     let h = Harness::new("ex-todo-owner").await;
-    let host = serve(&h).await;
+    let host = h.serve().await;
     let token = h.user("alice@example.com").await;
 
     // Bad credentials: 4403.
