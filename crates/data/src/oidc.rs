@@ -22,7 +22,7 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 use stratus_spec::data::OidcConfig;
-use tokio::sync::Mutex;
+use tokio::sync::RwLock;
 
 /// How long fetched keys are trusted before the JWKS is fetched again.
 pub const JWKS_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -57,7 +57,9 @@ pub struct OidcVerifier {
     config: OidcConfig,
     client_id: Option<regex::Regex>,
     http: reqwest::Client,
-    keys: Mutex<Keys>,
+    /// Read-locked on the hot path; the write lock is taken only to fetch (one fetch at a
+    /// time, the others wait for its keys instead of fetching too).
+    keys: RwLock<Keys>,
 }
 
 impl std::fmt::Debug for OidcVerifier {
@@ -92,7 +94,7 @@ impl OidcVerifier {
             config: config.clone(),
             client_id,
             http,
-            keys: Mutex::new(Keys::default()),
+            keys: RwLock::new(Keys::default()),
         }
     }
 
@@ -174,9 +176,19 @@ impl OidcVerifier {
     /// The provider's key for `kid`, fetching the JWKS when the cache is empty, stale, or does
     /// not know the kid (rate-limited).
     async fn key(&self, kid: Option<&str>) -> Result<DecodingKey, OidcError> {
-        let mut keys = self.keys.lock().await;
-        let fresh = keys.fetched.is_some_and(|t| t.elapsed() < JWKS_LIFETIME);
-        if fresh && let Some(k) = keys.find(kid) {
+        {
+            let keys = self.keys.read().await;
+            if keys.is_fresh()
+                && let Some(k) = keys.find(kid)
+            {
+                return Ok(k);
+            }
+        }
+        let mut keys = self.keys.write().await;
+        // Another request may have fetched while this one waited for the write lock.
+        if keys.is_fresh()
+            && let Some(k) = keys.find(kid)
+        {
             return Ok(k);
         }
         if keys
@@ -255,6 +267,10 @@ impl OidcVerifier {
 }
 
 impl Keys {
+    fn is_fresh(&self) -> bool {
+        self.fetched.is_some_and(|t| t.elapsed() < JWKS_LIFETIME)
+    }
+
     fn find(&self, kid: Option<&str>) -> Option<DecodingKey> {
         match kid {
             Some(kid) => self.by_kid.get(kid).cloned(),
