@@ -5,18 +5,12 @@
 
 mod common;
 
-use common::{B, env, get, put, send};
+use common::{ADMIN, B, complete_doc, create_upload, env, get, md5_etag, put, send, upload_part};
 use http::{Method, StatusCode};
 use md5::{Digest, Md5};
 use stratus_storage::StorageEvent;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::TryRecvError;
-
-const ADMIN: &str = "admin";
-
-fn md5_etag(data: &[u8]) -> String {
-    format!("\"{}\"", hex::encode(Md5::digest(data)))
-}
 
 /// Every event emitted since the last call (the service emits before it answers).
 fn drain(rx: &mut Receiver<StorageEvent>) -> Vec<StorageEvent> {
@@ -44,24 +38,6 @@ fn removed(key: &str) -> StorageEvent {
         bucket: B.to_string(),
         key: key.to_string(),
     }
-}
-
-fn upload_id(xml: &str) -> String {
-    xml.split_once("<UploadId>")
-        .and_then(|(_, r)| r.split_once("</UploadId>"))
-        .map(|(id, _)| id.to_string())
-        .unwrap_or_else(|| panic!("no UploadId in {xml}"))
-}
-
-fn complete_doc(parts: &[(u32, &str)]) -> String {
-    let mut s = String::from("<CompleteMultipartUpload>");
-    for (n, etag) in parts {
-        s.push_str(&format!(
-            "<Part><ETag>{etag}</ETag><PartNumber>{n}</PartNumber></Part>"
-        ));
-    }
-    s.push_str("</CompleteMultipartUpload>");
-    s
 }
 
 #[tokio::test]
@@ -180,34 +156,9 @@ async fn multipart_emits_one_created_on_complete_only() {
     let e = env().await;
     let mut rx = e.service.subscribe();
     let base = format!("/{B}/public/big.bin");
-    let r = send(
-        &e.app,
-        Method::POST,
-        &format!("{base}?uploads"),
-        ADMIN,
-        &[],
-        b"",
-    )
-    .await;
-    let id = upload_id(&r.text());
-    let p1 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=1&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"hello",
-    )
-    .await;
-    let p2 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=2&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"world",
-    )
-    .await;
+    let id = create_upload(&e.app, &base, &[]).await;
+    let p1 = upload_part(&e.app, &base, &id, 1, b"hello").await;
+    let p2 = upload_part(&e.app, &base, &id, 2, b"world").await;
     let r = send(
         &e.app,
         Method::GET,
@@ -268,25 +219,8 @@ async fn multipart_emits_one_created_on_complete_only() {
     assert_eq!(r.code(), "NoSuchUpload");
 
     // An aborted upload emits nothing.
-    let r = send(
-        &e.app,
-        Method::POST,
-        &format!("{base}?uploads"),
-        ADMIN,
-        &[],
-        b"",
-    )
-    .await;
-    let id = upload_id(&r.text());
-    send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=1&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"abc",
-    )
-    .await;
+    let id = create_upload(&e.app, &base, &[]).await;
+    upload_part(&e.app, &base, &id, 1, b"abc").await;
     let r = send(
         &e.app,
         Method::DELETE,

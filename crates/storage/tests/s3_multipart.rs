@@ -2,15 +2,8 @@
 
 mod common;
 
-use common::{B, env, get, send};
+use common::{ADMIN, B, create_upload, env, get, md5_etag, send, upload_id, upload_part};
 use http::{Method, StatusCode};
-use md5::{Digest, Md5};
-
-const ADMIN: &str = "admin";
-
-fn md5_etag(data: &[u8]) -> String {
-    format!("\"{}\"", hex::encode(Md5::digest(data)))
-}
 
 #[tokio::test]
 async fn multipart_over_http() {
@@ -28,32 +21,9 @@ async fn multipart_over_http() {
     assert_eq!(r.status, StatusCode::OK);
     let t = r.text();
     assert!(t.starts_with(&format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>{B}</Bucket><Key>public/big.bin</Key><UploadId>")), "{t}");
-    let id = t
-        .split_once("<UploadId>")
-        .unwrap()
-        .1
-        .split_once("</UploadId>")
-        .unwrap()
-        .0
-        .to_string();
-    let r1 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=1&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"hello",
-    )
-    .await;
-    let r2 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=2&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"world",
-    )
-    .await;
+    let id = upload_id(&t);
+    let r1 = upload_part(&e.app, &base, &id, 1, b"hello").await;
+    let r2 = upload_part(&e.app, &base, &id, 2, b"world").await;
     assert_eq!(r1.header("etag"), md5_etag(b"hello"));
     let (e1, e2) = (r1.header("etag").to_string(), r2.header("etag").to_string());
     let r = send(
@@ -134,42 +104,9 @@ async fn multipart_over_http() {
         ("10", "video/mp4")
     );
     // Too-small parts and abort.
-    let r = send(
-        &e.app,
-        Method::POST,
-        &format!("{base}?uploads"),
-        ADMIN,
-        &[],
-        b"",
-    )
-    .await;
-    let id = r
-        .text()
-        .split_once("<UploadId>")
-        .unwrap()
-        .1
-        .split_once("</UploadId>")
-        .unwrap()
-        .0
-        .to_string();
-    let s1 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=1&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"abc",
-    )
-    .await;
-    let s2 = send(
-        &e.app,
-        Method::PUT,
-        &format!("{base}?partNumber=2&uploadId={id}"),
-        ADMIN,
-        &[],
-        b"de",
-    )
-    .await;
+    let id = create_upload(&e.app, &base, &[]).await;
+    let s1 = upload_part(&e.app, &base, &id, 1, b"abc").await;
+    let s2 = upload_part(&e.app, &base, &id, 2, b"de").await;
     let r = complete(
         doc(&[(1, s1.header("etag")), (2, s2.header("etag"))]),
         id.clone(),
@@ -212,51 +149,24 @@ async fn multipart_full_object_crc32_is_checked() {
     let base = format!("/{B}/public/crc.bin");
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let r = send(
-            &e.app,
-            Method::POST,
-            &format!("{base}?uploads"),
-            ADMIN,
-            &[
-                ("x-amz-checksum-algorithm", "CRC32"),
-                ("x-amz-checksum-type", "FULL_OBJECT"),
-            ],
-            b"",
-        )
-        .await;
         ids.push(
-            r.text()
-                .split_once("<UploadId>")
-                .unwrap()
-                .1
-                .split_once("</UploadId>")
-                .unwrap()
-                .0
-                .to_string(),
+            create_upload(
+                &e.app,
+                &base,
+                &[
+                    ("x-amz-checksum-algorithm", "CRC32"),
+                    ("x-amz-checksum-type", "FULL_OBJECT"),
+                ],
+            )
+            .await,
         );
     }
     for (id, crc, want) in [
         (&ids[0], "AAAAAA==", StatusCode::BAD_REQUEST),
         (&ids[1], "+esgrQ==", StatusCode::OK),
     ] {
-        let p1 = send(
-            &e.app,
-            Method::PUT,
-            &format!("{base}?partNumber=1&uploadId={id}"),
-            ADMIN,
-            &[],
-            b"hello",
-        )
-        .await;
-        let p2 = send(
-            &e.app,
-            Method::PUT,
-            &format!("{base}?partNumber=2&uploadId={id}"),
-            ADMIN,
-            &[],
-            b"world",
-        )
-        .await;
+        let p1 = upload_part(&e.app, &base, id, 1, b"hello").await;
+        let p2 = upload_part(&e.app, &base, id, 2, b"world").await;
         let doc = format!(
             "<CompleteMultipartUpload><Part><ETag>{}</ETag><PartNumber>1</PartNumber></Part><Part><ETag>{}</ETag><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>",
             p1.header("etag"),

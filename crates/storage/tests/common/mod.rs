@@ -206,3 +206,61 @@ pub async fn get(app: &Router, who: &str, key: &str) -> Resp {
     )
     .await
 }
+
+/// The principal the fake authenticator lets do everything.
+pub const ADMIN: &str = "admin";
+
+/// An S3 ETag: the quoted hex MD5 of `data`.
+pub fn md5_etag(data: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    format!("\"{}\"", hex::encode(Md5::digest(data)))
+}
+
+/// The `<UploadId>` of a CreateMultipartUpload answer.
+pub fn upload_id(xml: &str) -> String {
+    xml.split_once("<UploadId>")
+        .and_then(|(_, r)| r.split_once("</UploadId>"))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_else(|| panic!("no UploadId in {xml}"))
+}
+
+/// A CompleteMultipartUpload document for `(part number, ETag)` pairs.
+pub fn complete_doc(parts: &[(u32, &str)]) -> String {
+    let mut s = String::from("<CompleteMultipartUpload>");
+    for (n, etag) in parts {
+        s.push_str(&format!(
+            "<Part><ETag>{etag}</ETag><PartNumber>{n}</PartNumber></Part>"
+        ));
+    }
+    s.push_str("</CompleteMultipartUpload>");
+    s
+}
+
+/// CreateMultipartUpload on `path` (`/{bucket}/{key}`) as the admin, with `headers`: the
+/// upload id.
+pub async fn create_upload(app: &Router, path: &str, headers: &[(&str, &str)]) -> String {
+    let r = send(
+        app,
+        Method::POST,
+        &format!("{path}?uploads"),
+        ADMIN,
+        headers,
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    upload_id(&r.text())
+}
+
+/// UploadPart `n` of upload `id` on `path` as the admin.
+pub async fn upload_part(app: &Router, path: &str, id: &str, n: u32, data: &[u8]) -> Resp {
+    send(
+        app,
+        Method::PUT,
+        &format!("{path}?partNumber={n}&uploadId={id}"),
+        ADMIN,
+        &[],
+        data,
+    )
+    .await
+}
