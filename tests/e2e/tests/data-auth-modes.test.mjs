@@ -6,42 +6,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 
-import { amplifyConfig, withCode } from '../lib/auth.mjs';
+import { amplifyConfig } from '../lib/auth.mjs';
+import { errorTypes, ok, register, signedIn } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!modes';
-
-async function register(origin, email) {
-  const { code } = await withCode(origin, email, () =>
-    signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
-  );
-  assert.equal((await confirmSignUp({ username: email, confirmationCode: code })).isSignUpComplete, true);
-}
-
-async function signedIn(email) {
-  await signOut();
-  assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
-  return (await fetchAuthSession()).tokens.accessToken.payload.sub;
-}
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
-async function errorTypes(call) {
-  try {
-    const r = await call();
-    return (r.errors ?? []).map((e) => e.errorType);
-  } catch (e) {
-    return (e.errors ?? [e]).map((x) => x.errorType ?? x.name);
-  }
-}
 
 test('data (b-auth-owner): identityPool guests, field rules and multi-owner lists', { timeout: 180_000 }, async (t) => {
   const project = copyFixture('b-auth-owner');
@@ -53,9 +27,9 @@ test('data (b-auth-owner): identityPool guests, field rules and multi-owner list
     const client = generateClient();
     const ada = `ada-${RUN}@example.com`;
     const bob = `bob-${RUN}@example.com`;
-    await register(origin, ada);
-    await register(origin, bob);
-    const adaSub = await signedIn(ada);
+    await register(origin, ada, PASSWORD);
+    await register(origin, bob, PASSWORD);
+    const adaSub = (await signedIn(ada, PASSWORD)).accessToken.payload.sub;
 
     let post;
     await t.test('the owner creates a post with owner-only and shared fields', async () => {
@@ -76,7 +50,7 @@ test('data (b-auth-owner): identityPool guests, field rules and multi-owner list
     });
 
     await t.test('another signed-in user: shared fields served, owner-only ones hidden, no writes', async () => {
-      const bobSub = await signedIn(bob);
+      const bobSub = (await signedIn(bob, PASSWORD)).accessToken.payload.sub;
       const shared = ok(await client.models.Post.get({ id: post.id }, { selectionSet: ['id', 'title', 'likes'] }), 'get shared fields');
       assert.deepEqual([shared.title, shared.likes], ['Hello', 3]);
       const whole = await client.models.Post.get({ id: post.id });
@@ -89,7 +63,7 @@ test('data (b-auth-owner): identityPool guests, field rules and multi-owner list
 
       // Multi-owner by sub: Bob makes a list that Ada may edit too.
       const list = ok(await client.models.SharedList.create({ title: 'groceries', editors: [bobSub, adaSub] }), 'create shared list');
-      await signedIn(ada);
+      await signedIn(ada, PASSWORD);
       const edited = ok(await client.models.SharedList.update({ id: list.id, title: 'groceries!' }), 'co-owner update');
       assert.equal(edited.title, 'groceries!');
       const seen = ok(await client.models.SharedList.list(), 'co-owner list');

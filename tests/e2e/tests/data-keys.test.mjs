@@ -11,20 +11,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 
-import { amplifyConfig, withCode } from '../lib/auth.mjs';
+import { amplifyConfig } from '../lib/auth.mjs';
+import { ok, register, signedIn } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!keys';
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
 
 test('data (b-keys-indexes): composite and custom identifiers through generateClient', { timeout: 180_000 }, async (t) => {
   const project = copyFixture('b-keys-indexes');
@@ -104,12 +100,8 @@ test('data (b-relations): loaders over a composite identifier, both directions',
     const { outputs, origin } = sandbox;
     Amplify.configure(amplifyConfig(outputs));
     const email = `rel-${RUN}@example.com`;
-    const { code } = await withCode(origin, email, () =>
-      signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
-    );
-    await confirmSignUp({ username: email, confirmationCode: code });
-    await signOut();
-    assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
+    await register(origin, email, PASSWORD);
+    await signedIn(email, PASSWORD);
     const client = generateClient();
 
     let store;

@@ -11,43 +11,17 @@ import {
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 
-import { amplifyConfig, withCode } from '../lib/auth.mjs';
+import { amplifyConfig } from '../lib/auth.mjs';
+import { errorTypes, ok, register, signedIn } from '../lib/data.mjs';
 import { copyExample } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 import { adminCredentials } from '../lib/storage.mjs';
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!notes';
-
-async function register(origin, email) {
-  const { code } = await withCode(origin, email, () =>
-    signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
-  );
-  assert.equal((await confirmSignUp({ username: email, confirmationCode: code })).isSignUpComplete, true);
-}
-
-async function signedIn(email) {
-  await signOut();
-  assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
-  return (await fetchAuthSession()).tokens;
-}
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
-async function errorTypes(call) {
-  try {
-    const r = await call();
-    return (r.errors ?? []).map((e) => e.errorType);
-  } catch (e) {
-    return (e.errors ?? [e]).map((x) => x.errorType ?? x.name);
-  }
-}
 
 test('data (examples/notes): relations, index queries and multi-rule authorization', { timeout: 180_000 }, async (t) => {
   const project = copyExample('notes');
@@ -59,9 +33,9 @@ test('data (examples/notes): relations, index queries and multi-rule authorizati
     const client = generateClient();
     const ada = `ada-${RUN}@example.com`;
     const bob = `bob-${RUN}@example.com`;
-    await register(origin, ada);
-    await register(origin, bob);
-    await signedIn(ada);
+    await register(origin, ada, PASSWORD);
+    await register(origin, bob, PASSWORD);
+    await signedIn(ada, PASSWORD);
 
     let notebook;
     const notes = {};
@@ -106,7 +80,7 @@ test('data (examples/notes): relations, index queries and multi-rule authorizati
     });
 
     await t.test('another signed-in user reads notes but not the notebook, and changes nothing', async () => {
-      await signedIn(bob);
+      await signedIn(bob, PASSWORD);
       const seen = ok(await client.models.Note.list(), 'list notes');
       assert.deepEqual(seen.map((n) => n.title).sort(), ['alpha', 'beta', 'gamma']);
       assert.deepEqual(await errorTypes(() => client.models.Notebook.get({ id: notebook.id })), ['Unauthorized']);
@@ -127,7 +101,7 @@ test('data (examples/notes): relations, index queries and multi-rule authorizati
       } finally {
         cognito.destroy();
       }
-      const tokens = await signedIn(bob);
+      const tokens = await signedIn(bob, PASSWORD);
       assert.deepEqual(tokens.accessToken.payload['cognito:groups'], ['Admins']);
       const updated = ok(await client.models.Note.update({ id: notes.alpha.id, pinned: true }), 'group update');
       assert.equal(updated.pinned, true);
@@ -143,7 +117,7 @@ test('data (examples/notes): relations, index queries and multi-rule authorizati
     });
 
     await t.test('the owner sees the group\'s changes', async () => {
-      await signedIn(ada);
+      await signedIn(ada, PASSWORD);
       const mine = ok(await client.models.Note.listNoteByNotebookIdAndTitle({ notebookId: notebook.id }), 'index query');
       assert.deepEqual(mine.map((n) => [n.title, n.pinned]), [['alpha', true], ['beta', false]]);
     });

@@ -15,16 +15,14 @@ import { test } from 'node:test';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
-import { WebSocket } from 'ws';
 
 import { copyProject } from '../lib/auth.mjs';
+import { errorTypes, ok, provideWebSocket, sleep } from '../lib/data.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
-// Node 20 has no WebSocket; `ws` speaks the same API (and trusts NODE_EXTRA_CA_CERTS).
-globalThis.WebSocket ??= WebSocket;
+provideWebSocket();
 
 const CLIENT_ID = 'stratus-e2e-client';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function startIssuer() {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -52,20 +50,6 @@ async function startIssuer() {
       .setExpirationTime(claims.exp ?? now() + 3600)
       .sign(privateKey);
   return { url, token, now, close: () => server.close() };
-}
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
-async function errorTypes(call) {
-  try {
-    const r = await call();
-    return (r.errors ?? []).map((e) => e.errorType);
-  } catch (e) {
-    return (e.errors ?? [e]).map((x) => x.errorType ?? x.name);
-  }
 }
 
 // The client rewrites an HTTP 401 `UnauthorizedException` (and only that) into the message

@@ -12,26 +12,19 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/data';
 import { Hub } from 'aws-amplify/utils';
-import { WebSocket } from 'ws';
 
-import { amplifyConfig, withCode } from '../lib/auth.mjs';
+import { amplifyConfig } from '../lib/auth.mjs';
+import { ok, provideWebSocket, register, signedIn, sleep } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
-// Node 20 has no WebSocket; `ws` speaks the same API (and trusts NODE_EXTRA_CA_CERTS).
-globalThis.WebSocket ??= WebSocket;
+provideWebSocket();
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!reload';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
 
 async function waitFor(predicate, what, state, ms = 10_000) {
   const deadline = Date.now() + ms;
@@ -83,11 +76,8 @@ test('data: realtime subscriptions follow reloads that change the schema and the
     Amplify.configure(amplifyConfig(outputs));
     const client = generateClient();
     const ada = `ada-${RUN}@example.com`;
-    const { code } = await withCode(origin, ada, () =>
-      signUp({ username: ada, password: PASSWORD, options: { userAttributes: { email: ada } } }),
-    );
-    await confirmSignUp({ username: ada, confirmationCode: code });
-    assert.equal((await signIn({ username: ada, password: PASSWORD })).isSignedIn, true);
+    await register(origin, ada, PASSWORD);
+    await signedIn(ada, PASSWORD);
 
     // The owner's onCreate and observeQuery, and an API-key onCreate (public read), on one socket.
     const created = [];

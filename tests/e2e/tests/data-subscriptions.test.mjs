@@ -7,25 +7,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
-import { WebSocket } from 'ws';
 
-import { amplifyConfig, withCode } from '../lib/auth.mjs';
+import { amplifyConfig } from '../lib/auth.mjs';
+import { ok, provideWebSocket, register, signedIn, sleep } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
-// Node 20 has no WebSocket; `ws` speaks the same API (and trusts NODE_EXTRA_CA_CERTS).
-globalThis.WebSocket ??= WebSocket;
+provideWebSocket();
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!subs';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
 
 function listen(observable) {
   const seen = { events: [], errors: [] };
@@ -53,12 +45,8 @@ test('data (b-subscriptions): custom subscriptions through client.subscriptions'
     const { outputs, origin } = sandbox;
     Amplify.configure(amplifyConfig(outputs));
     const email = `subs-${RUN}@example.com`;
-    const { code } = await withCode(origin, email, () =>
-      signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
-    );
-    await confirmSignUp({ username: email, confirmationCode: code });
-    await signOut();
-    assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
+    await register(origin, email, PASSWORD);
+    await signedIn(email, PASSWORD);
     const client = generateClient();
 
     await t.test('roomChanged(name:) gets creates and updates of that name only; roomDeleted the deletes', async () => {

@@ -10,50 +10,19 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import { Amplify } from 'aws-amplify';
-import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
+import { signOut } from 'aws-amplify/auth';
 import { CONNECTION_STATE_CHANGE, ConnectionState, generateClient } from 'aws-amplify/data';
 import { Hub } from 'aws-amplify/utils';
-import { WebSocket } from 'ws';
 
-import { amplifyConfig, cognito, withCode } from '../lib/auth.mjs';
+import { amplifyConfig, cognito } from '../lib/auth.mjs';
+import { errorTypes, ok, provideWebSocket, register, signedIn, sleep } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
-// Node 20 has no WebSocket; `ws` speaks the same API (and trusts NODE_EXTRA_CA_CERTS).
-globalThis.WebSocket ??= WebSocket;
+provideWebSocket();
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!data';
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function register(origin, email) {
-  const { code } = await withCode(origin, email, () =>
-    signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
-  );
-  assert.equal((await confirmSignUp({ username: email, confirmationCode: code })).isSignUpComplete, true);
-}
-
-async function signedIn(email) {
-  await signOut();
-  assert.equal((await signIn({ username: email, password: PASSWORD })).isSignedIn, true);
-  return (await fetchAuthSession()).tokens.accessToken.payload.sub;
-}
-
-/** The data of a client result, failing with its errors. */
-function ok(result, what) {
-  assert.equal(result.errors, undefined, `${what}: ${JSON.stringify(result.errors)}`);
-  return result.data;
-}
-
-/** The errorTypes of a client result (or of what it threw). */
-async function errorTypes(call) {
-  try {
-    const r = await call();
-    return (r.errors ?? []).map((e) => e.errorType);
-  } catch (e) {
-    return (e.errors ?? [e]).map((x) => x.errorType ?? x.name);
-  }
-}
 
 /** Every item of `list(options)`, following nextToken to the end; also the page count. */
 async function listAll(list, options) {
@@ -81,9 +50,9 @@ test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_00
     const client = generateClient();
     const ada = `ada-${RUN}@example.com`;
     const bob = `bob-${RUN}@example.com`;
-    await register(origin, ada);
-    await register(origin, bob);
-    const adaSub = await signedIn(ada);
+    await register(origin, ada, PASSWORD);
+    await register(origin, bob, PASSWORD);
+    const adaSub = (await signedIn(ada, PASSWORD)).accessToken.payload.sub;
 
     let first;
     await t.test('create, get, update as the owner (userPool)', async () => {
@@ -211,7 +180,7 @@ test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_00
     });
 
     await t.test('a second user sees none of the first user\'s items and cannot change them', async () => {
-      const bobSub = await signedIn(bob);
+      const bobSub = (await signedIn(bob, PASSWORD)).accessToken.payload.sub;
       assert.notEqual(bobSub, adaSub);
       const { items } = await listAll(client.models.Todo.list, {});
       assert.deepEqual(items.map((i) => i.content), ['bob was here']);
@@ -224,7 +193,7 @@ test('data: generateClient() against the sandbox GraphQL API', { timeout: 180_00
     });
 
     await t.test('delete as the owner', async () => {
-      await signedIn(ada);
+      await signedIn(ada, PASSWORD);
       const deleted = ok(await client.models.Todo.delete({ id: first.id }), 'delete');
       assert.equal(deleted.id, first.id);
       assert.equal(ok(await client.models.Todo.get({ id: first.id }), 'get deleted'), null);
