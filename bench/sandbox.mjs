@@ -12,17 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+import { args, opt, repo, stratusBin } from './lib.mjs';
+
 const runs = Number(opt('--runs', '10'));
-const bin = opt('--bin', process.env.STRATUS_BIN || path.resolve(repo, '../.stratus-target/release/stratus'));
+const bin = stratusBin();
 const withOracle = !args.includes('--no-oracle');
 const oracle = path.resolve(repo, '../shared/oracle/oracle.mjs');
 

@@ -22,18 +22,11 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { startSandbox } from '../tests/e2e/lib/sandbox.mjs';
+import { args, opt, repo, stratusBin } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const bin = opt('--bin', process.env.STRATUS_BIN || path.resolve(repo, '../.stratus-target/release/stratus'));
+const bin = stratusBin();
 const reps = Number(opt('--reps', '20'));
 const bigReps = Number(opt('--big-reps', '5'));
 const hugeMiB = Number(opt('--huge-mib', '1024'));
