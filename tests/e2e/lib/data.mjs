@@ -44,3 +44,26 @@ export async function signedIn(email, password) {
   assert.equal((await signIn({ username: email, password })).isSignedIn, true);
   return (await fetchAuthSession()).tokens;
 }
+
+/** Subscribes to `observable`; its items, errors and completion arrive in the returned record
+ * (`subscription.unsubscribe()` ends it). */
+export function listen(observable) {
+  const seen = { events: [], errors: [], completed: false };
+  seen.subscription = observable.subscribe({
+    next: (item) => seen.events.push(item),
+    error: (e) => seen.errors.push(e),
+    complete: () => {
+      seen.completed = true;
+    },
+  });
+  return seen;
+}
+
+/** Waits (polling, bounded by `ms`) until `check()` holds; fails naming `what`. */
+export async function until(check, what, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}

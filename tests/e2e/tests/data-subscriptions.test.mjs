@@ -10,7 +10,7 @@ import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 
 import { amplifyConfig } from '../lib/auth.mjs';
-import { ok, provideWebSocket, register, signedIn, sleep } from '../lib/data.mjs';
+import { listen, ok, provideWebSocket, register, signedIn, sleep, until } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
@@ -18,23 +18,6 @@ provideWebSocket();
 
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const PASSWORD = 'Passw0rd!subs';
-
-function listen(observable) {
-  const seen = { events: [], errors: [] };
-  seen.subscription = observable.subscribe({
-    next: (item) => seen.events.push(item),
-    error: (e) => seen.errors.push(e),
-  });
-  return seen;
-}
-
-async function until(check, what, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test('data (b-subscriptions): custom subscriptions through client.subscriptions', { timeout: 180_000 }, async (t) => {
   const project = copyFixture('b-subscriptions');

@@ -15,7 +15,7 @@ import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
 
 import { amplifyConfig, cognito } from '../lib/auth.mjs';
-import { ok, register, signedIn, sleep } from '../lib/data.mjs';
+import { listen, ok, register, signedIn, sleep, until } from '../lib/data.mjs';
 import { copyFixture } from '../lib/fixtures.mjs';
 import { startSandbox } from '../lib/sandbox.mjs';
 
@@ -41,28 +41,9 @@ function wsClient(outputs, params) {
   return { client, ready, closes };
 }
 
-/** Subscribes; the events and errors arrive in the returned arrays. */
-function listen(client, query) {
-  const seen = { events: [], errors: [], completed: false };
-  seen.stop = client.subscribe(
-    { query },
-    {
-      next: (result) => seen.events.push(result),
-      error: (e) => seen.errors.push(e),
-      complete: () => {
-        seen.completed = true;
-      },
-    },
-  );
-  return seen;
-}
-
-async function until(check, what, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** Subscribes to `query` on a `graphql-ws` client, as `listen` does to an observable. */
+function listenWs(client, query) {
+  return listen({ subscribe: (sink) => ({ unsubscribe: client.subscribe({ query }, sink) }) });
 }
 
 test('data: graphql-transport-ws with the graphql-ws client library', { timeout: 180_000 }, async (t) => {
@@ -93,8 +74,8 @@ test('data: graphql-transport-ws with the graphql-ws client library', { timeout:
       const adaWs = wsClient(outputs, { Authorization: adaTokens.accessToken.toString() });
       const bobWs = wsClient(outputs, { Authorization: bobToken });
       clients.push(adaWs.client, bobWs.client);
-      const adaSeen = listen(adaWs.client, ON_CREATE);
-      const bobSeen = listen(bobWs.client, ON_CREATE);
+      const adaSeen = listenWs(adaWs.client, ON_CREATE);
+      const bobSeen = listenWs(bobWs.client, ON_CREATE);
       await Promise.race([
         Promise.all([adaWs.ready, bobWs.ready]),
         sleep(10_000).then(() => assert.fail(`not connected: ${JSON.stringify([adaWs.closes, bobWs.closes].map((c) => c.map((e) => e.code)))}`)),
@@ -127,8 +108,8 @@ test('data: graphql-transport-ws with the graphql-ws client library', { timeout:
       await sleep(500);
       assert.equal(adaSeen.events.length, 1, 'ada does not get bob\'s todo');
       assert.equal(adaSeen.completed, false);
-      adaSeen.stop();
-      bobSeen.stop();
+      adaSeen.subscription.unsubscribe();
+      bobSeen.subscription.unsubscribe();
     });
 
     await t.test('bad or missing credentials close the socket with 4403', async () => {
@@ -139,7 +120,7 @@ test('data: graphql-transport-ws with the graphql-ws client library', { timeout:
       ]) {
         const ws = wsClient(outputs, params);
         clients.push(ws.client);
-        const seen = listen(ws.client, ON_CREATE);
+        const seen = listenWs(ws.client, ON_CREATE);
         await until(() => seen.errors.length > 0, `${what}: the subscription's error`);
         const [error] = seen.errors;
         assert.equal(error.code, 4403, `${what}: ${error.code} ${error.reason}`);
@@ -152,14 +133,14 @@ test('data: graphql-transport-ws with the graphql-ws client library', { timeout:
     await t.test('the API key of the sandbox may read (public read) over graphql-ws', async () => {
       const keyWs = wsClient(outputs, { 'x-api-key': outputs.data.api_key });
       clients.push(keyWs.client);
-      const keySeen = listen(keyWs.client, ON_CREATE);
+      const keySeen = listenWs(keyWs.client, ON_CREATE);
       await Promise.race([keyWs.ready, sleep(10_000).then(() => assert.fail('the API-key client did not connect'))]);
       await sleep(500);
       const created = ok(await data.models.Todo.create({ content: 'public read' }), 'create for the API key');
       await until(() => keySeen.events.length > 0 || keySeen.errors.length > 0, 'the API key\'s event');
       assert.deepEqual(keySeen.errors, []);
       assert.equal(keySeen.events[0].data.onCreateTodo.id, created.id);
-      keySeen.stop();
+      keySeen.subscription.unsubscribe();
     });
   } catch (e) {
     if (sandbox) console.error(sandbox.logs());
