@@ -26,6 +26,7 @@ pub mod sender;
 mod service;
 pub mod srp;
 pub mod throttle;
+mod token_cache;
 pub mod tokens;
 pub mod triggers;
 

@@ -35,10 +35,16 @@ impl AuthService {
             .await?
             .ok_or_else(user_not_found)?;
         let now = self.now();
-        self.db().set_enabled(&user.sub, enabled, now).await?;
-        if !enabled {
-            self.db().revoke_all_refresh(&user.sub, now).await?;
+        let written = async {
+            self.db().set_enabled(&user.sub, enabled, now).await?;
+            if !enabled {
+                self.db().revoke_all_refresh(&user.sub, now).await?;
+            }
+            Ok::<_, sqlx::Error>(())
         }
+        .await;
+        self.inner.token_cache.invalidate_user(&user.sub);
+        written?;
         Ok(())
     }
 

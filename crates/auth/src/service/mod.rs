@@ -115,6 +115,8 @@ struct Inner {
     /// When expired sessions and codes were last deleted.
     last_purge: AtomicI64,
     throttle: crate::throttle::Throttle,
+    /// What the token check reads from the database, per user (`crate::token_cache`).
+    token_cache: Arc<crate::token_cache::TokenCache>,
 }
 
 impl AuthService {
@@ -185,6 +187,7 @@ impl AuthService {
         db.purge_expired(now).await?;
         let issuer = format!("{}/{}", config.origin, config.user_pool_id);
         let throttle = crate::throttle::Throttle::new(&config.throttle);
+        let token_cache = crate::token_cache::TokenCache::shared(&db.pool, &config.user_pool_id);
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -198,6 +201,7 @@ impl AuthService {
                 clock,
                 last_purge: AtomicI64::new(now),
                 throttle,
+                token_cache,
             }),
         })
     }

@@ -10,6 +10,7 @@ use super::{AuthService, empty};
 use crate::crypto;
 use crate::db::UserRow;
 use crate::error::{CResult, CognitoError, ErrorKind};
+use crate::token_cache::{CachedUser, Entry};
 use crate::tokens::{
     CommonClaims, TokenError, TokenSubject, TokenUse, access_claims, check_claims, id_claims,
 };
@@ -176,16 +177,13 @@ impl AuthService {
         Ok(json!({"AuthenticationResult": result}))
     }
 
-    /// Verifies a token of the given use completely (see [`VerifiedToken`]).
-    async fn verify(
+    /// Checks a token's signature and claims (issuer, audience, use, expiry): no database.
+    fn check_token(
         &self,
         token: &str,
         token_use: TokenUse,
-    ) -> CResult<(UserRow, CommonClaims, Map<String, Value>)> {
-        let label = match token_use {
-            TokenUse::Access => "Access Token",
-            TokenUse::Id => "Id Token",
-        };
+    ) -> CResult<(CommonClaims, Map<String, Value>)> {
+        let label = label(token_use);
         let claims = self
             .inner
             .signer
@@ -202,19 +200,66 @@ impl AuthService {
             TokenError::Expired => CognitoError::not_authorized(format!("{label} has expired")),
             _ => CognitoError::not_authorized(format!("Invalid {label}")),
         })?;
-        let user =
-            self.db().user_by_sub(&c.sub).await?.ok_or_else(|| {
-                CognitoError::new(ErrorKind::UserNotFound, "User does not exist.")
-            })?;
-        if !self.db().origin_live(&c.origin_jti, &c.sub).await? {
-            return Err(CognitoError::not_authorized(format!(
-                "{label} has been revoked"
-            )));
-        }
-        if !user.enabled {
-            return Err(CognitoError::not_authorized("User is disabled."));
-        }
+        Ok((c, claims))
+    }
+
+    /// Verifies a token of the given use completely (see [`VerifiedToken`]), reading the user
+    /// and the revocation state from the database.
+    async fn verify(
+        &self,
+        token: &str,
+        token_use: TokenUse,
+    ) -> CResult<(UserRow, CommonClaims, Map<String, Value>)> {
+        let (c, claims) = self.check_token(token, token_use)?;
+        let user = self.db().user_by_sub(&c.sub).await?;
+        let live = match &user {
+            Some(_) => self.db().origin_live(&c.origin_jti, &c.sub).await?,
+            None => false,
+        };
+        let entry = Entry {
+            user: user.as_ref().map(|u| CachedUser {
+                username: u.username.clone(),
+                enabled: u.enabled,
+            }),
+            live,
+        };
+        check_entry(&entry, token_use)?;
+        let user = user.expect("checked by check_entry");
         Ok((user, c, claims))
+    }
+
+    /// [`Self::verify`] for other services' requests: what it reads from the database comes
+    /// from the token cache when fresh (`crate::token_cache`).
+    async fn verify_cached(
+        &self,
+        token: &str,
+        token_use: TokenUse,
+    ) -> CResult<(String, CommonClaims, Map<String, Value>)> {
+        let (c, claims) = self.check_token(token, token_use)?;
+        let cache = &self.inner.token_cache;
+        let entry = match cache.get(&c.sub, &c.origin_jti) {
+            Some(entry) => entry,
+            None => {
+                let epoch = cache.epoch();
+                let user = self.db().user_by_sub(&c.sub).await?;
+                let live = match &user {
+                    Some(_) => self.db().origin_live(&c.origin_jti, &c.sub).await?,
+                    None => false,
+                };
+                let entry = Entry {
+                    user: user.map(|u| CachedUser {
+                        username: u.username,
+                        enabled: u.enabled,
+                    }),
+                    live,
+                };
+                cache.insert(epoch, &c.sub, &c.origin_jti, entry.clone());
+                entry
+            }
+        };
+        check_entry(&entry, token_use)?;
+        let username = entry.user.map(|u| u.username).unwrap_or_default();
+        Ok((username, c, claims))
     }
 
     /// The user behind an `AccessToken` parameter.
@@ -236,10 +281,10 @@ impl AuthService {
     }
 
     async fn verified(&self, token: &str, token_use: TokenUse) -> CResult<VerifiedToken> {
-        let (user, c, claims) = self.verify(token, token_use).await?;
+        let (username, c, claims) = self.verify_cached(token, token_use).await?;
         Ok(VerifiedToken {
-            sub: user.sub,
-            username: user.username,
+            sub: c.sub,
+            username,
             groups: c.groups,
             token_use,
             origin_jti: c.origin_jti,
@@ -251,7 +296,9 @@ impl AuthService {
 
     pub(super) async fn global_sign_out(&self, r: AccessTokenRequest) -> CResult<Value> {
         let user = self.authenticate(&r.access_token).await?;
-        self.db().revoke_all_refresh(&user.sub, self.now()).await?;
+        let revoked = self.db().revoke_all_refresh(&user.sub, self.now()).await;
+        self.inner.token_cache.invalidate_user(&user.sub);
+        revoked?;
         Ok(empty())
     }
 
@@ -264,9 +311,41 @@ impl AuthService {
             ));
         }
         // Unknown or already revoked tokens: nothing to do (and nothing revealed).
-        self.db()
+        let revoked = self
+            .db()
             .revoke_refresh(&crypto::token_hash(&r.token), self.now())
-            .await?;
+            .await;
+        // The token's user is not known without another read: forget every user.
+        self.inner.token_cache.invalidate_all();
+        revoked?;
         Ok(empty())
     }
+}
+
+fn label(token_use: TokenUse) -> &'static str {
+    match token_use {
+        TokenUse::Access => "Access Token",
+        TokenUse::Id => "Id Token",
+    }
+}
+
+/// The database's part of the token check, in Cognito's order: the user exists, the
+/// authentication is not revoked, the user is enabled.
+fn check_entry(entry: &Entry, token_use: TokenUse) -> CResult<()> {
+    let Some(user) = &entry.user else {
+        return Err(CognitoError::new(
+            ErrorKind::UserNotFound,
+            "User does not exist.",
+        ));
+    };
+    if !entry.live {
+        return Err(CognitoError::not_authorized(format!(
+            "{} has been revoked",
+            label(token_use)
+        )));
+    }
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok(())
 }

@@ -303,7 +303,9 @@ impl AuthService {
 
     pub(super) async fn delete_user(&self, r: AccessTokenRequest) -> CResult<Value> {
         let user = self.authenticate(&r.access_token).await?;
-        self.db().delete_user(&user.sub).await?;
+        let deleted = self.db().delete_user(&user.sub).await;
+        self.inner.token_cache.invalidate_user(&user.sub);
+        deleted?;
         Ok(empty())
     }
 

@@ -8,3 +8,4 @@ mod common;
 mod admin;
 mod pool;
 mod signing;
+mod token_cache;

@@ -226,7 +226,9 @@ impl AuthService {
                 let r: UserRequest = parse(body)?;
                 self.check_pool(&r.user_pool_id)?;
                 let user = self.admin_user(&r.username).await?;
-                self.db().delete_user(&user.sub).await?;
+                let deleted = self.db().delete_user(&user.sub).await;
+                self.inner.token_cache.invalidate_user(&user.sub);
+                deleted?;
                 Ok(empty())
             }
             "AdminConfirmSignUp" => {
@@ -288,7 +290,9 @@ impl AuthService {
                 let r: UserRequest = parse(body)?;
                 self.check_pool(&r.user_pool_id)?;
                 let user = self.admin_user(&r.username).await?;
-                self.db().revoke_all_refresh(&user.sub, self.now()).await?;
+                let revoked = self.db().revoke_all_refresh(&user.sub, self.now()).await;
+                self.inner.token_cache.invalidate_user(&user.sub);
+                revoked?;
                 Ok(empty())
             }
             "ListUsers" => self.list_users(parse(body)?).await,
