@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     oidc: Option<Arc<OidcVerifier>>,
     report: SchemaReport,
     hub: RealtimeHub,
+    /// Parsed documents by query text (`crate::graphql::query_cache`).
+    queries: crate::graphql::query_cache::QueryCache,
 }
 
 impl std::fmt::Debug for DataService {
@@ -184,6 +186,7 @@ impl DataService {
                     .map(|c| Arc::new(OidcVerifier::new(c))),
                 report,
                 hub: hub.clone(),
+                queries: Default::default(),
             }),
         })
     }
@@ -334,12 +337,13 @@ impl DataService {
         feed: crate::realtime::hub::Feed,
     ) -> futures::stream::BoxStream<'static, Value> {
         use futures::StreamExt;
-        let request = async_graphql::Request::new(query)
+        let mut request = async_graphql::Request::new(query)
             .variables(Variables::from_json(variables.unwrap_or(Value::Null)))
             .data(caller)
             .data(crate::graphql::subscribe::PendingFeed(
                 std::sync::Mutex::new(Some(feed)),
             ));
+        self.inner.queries.prepare(&mut request);
         self.inner
             .schema
             .execute_stream(request)
@@ -363,6 +367,7 @@ impl DataService {
         if let Some(name) = operation_name {
             request = request.operation_name(name);
         }
+        self.inner.queries.prepare(&mut request);
         let response = self.inner.schema.execute(request).await;
         let json = serde_json::to_value(&response).unwrap_or(Value::Null);
         appsync_response(json)

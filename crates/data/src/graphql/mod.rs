@@ -5,6 +5,7 @@ pub mod build;
 pub mod engine;
 pub mod ops;
 pub mod plan;
+pub mod query_cache;
 pub mod resolve;
 pub mod subscribe;
 pub mod validate;
