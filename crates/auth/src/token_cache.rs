@@ -146,6 +146,45 @@ impl TokenCache {
     }
 }
 
+/// A token's signed claims.
+pub type Claims = Arc<serde_json::Map<String, serde_json::Value>>;
+
+/// Tokens whose RS256 signature already checked out, by SHA-256 of the token: the signed
+/// claims, kept until the token's `exp` (the claims, expiry included, are still checked on
+/// every use; only the signature check and the decoding are skipped). Tokens that fail are not
+/// kept. At most [`CAPACITY`] tokens.
+#[derive(Debug, Default)]
+pub struct SignatureCache {
+    tokens: Mutex<HashMap<[u8; 32], (Claims, i64)>>,
+}
+
+impl SignatureCache {
+    fn key(token: &str) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes()).into()
+    }
+
+    /// The claims of `token` if its signature was verified before.
+    pub fn get(&self, token: &str) -> Option<Claims> {
+        let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens
+            .get(&Self::key(token))
+            .map(|(claims, _)| claims.clone())
+    }
+
+    /// Keeps the claims of a token whose signature checked out, until `exp` (seconds).
+    pub fn insert(&self, token: &str, claims: Claims, exp: i64, now: i64) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if tokens.len() >= CAPACITY {
+            tokens.retain(|_, (_, exp)| *exp > now);
+            if tokens.len() >= CAPACITY {
+                tokens.clear();
+            }
+        }
+        tokens.insert(Self::key(token), (claims, exp));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +216,23 @@ mod tests {
         cache.invalidate_all();
         assert_eq!(cache.get("s2", "o2"), None);
         assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn signatures_are_kept_by_token_and_bounded() {
+        let cache = SignatureCache::default();
+        let claims = Arc::new(serde_json::Map::new());
+        cache.insert("a.b.c", claims.clone(), 100, 0);
+        assert!(cache.get("a.b.c").is_some());
+        assert!(cache.get("a.b.d").is_none());
+        // Full: expired tokens go first.
+        for i in 0..CAPACITY {
+            cache.insert(&format!("t{i}"), claims.clone(), 10, 0);
+        }
+        cache.insert("late", claims, 100, 50);
+        assert!(cache.get("late").is_some());
+        assert!(cache.get("t0").is_none());
+        assert!(cache.tokens.lock().unwrap().len() <= CAPACITY);
     }
 
     #[test]

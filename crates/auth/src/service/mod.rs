@@ -117,6 +117,8 @@ struct Inner {
     throttle: crate::throttle::Throttle,
     /// What the token check reads from the database, per user (`crate::token_cache`).
     token_cache: Arc<crate::token_cache::TokenCache>,
+    /// Tokens whose signature checked out (`crate::token_cache::SignatureCache`).
+    signatures: crate::token_cache::SignatureCache,
 }
 
 impl AuthService {
@@ -202,6 +204,7 @@ impl AuthService {
                 last_purge: AtomicI64::new(now),
                 throttle,
                 token_cache,
+                signatures: Default::default(),
             }),
         })
     }

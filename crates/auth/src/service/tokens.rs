@@ -184,11 +184,23 @@ impl AuthService {
         token_use: TokenUse,
     ) -> CResult<(CommonClaims, Map<String, Value>)> {
         let label = label(token_use);
-        let claims = self
-            .inner
-            .signer
-            .verify(token)
-            .map_err(|_| CognitoError::not_authorized(format!("Invalid {label}")))?;
+        let signatures = &self.inner.signatures;
+        let claims = match signatures.get(token) {
+            Some(claims) => claims,
+            None => {
+                let claims = self
+                    .inner
+                    .signer
+                    .verify(token)
+                    .map_err(|_| CognitoError::not_authorized(format!("Invalid {label}")))?;
+                let claims = std::sync::Arc::new(claims);
+                if let Some(exp) = claims.get("exp").and_then(Value::as_i64) {
+                    signatures.insert(token, claims.clone(), exp, self.now());
+                }
+                claims
+            }
+        };
+        let claims = std::sync::Arc::unwrap_or_clone(claims);
         let c = check_claims(
             &claims,
             self.issuer(),
