@@ -282,7 +282,8 @@ async fn sms_codes_and_invitations_go_to_the_webhook() {
 async fn a_failing_webhook_fails_the_action_with_code_delivery_failure() {
     let (url, seen) = webhook_server(StatusCode::INTERNAL_SERVER_ERROR).await;
     let webhook = SmsWebhookSender::new(&url, None).unwrap();
-    let sender = ChannelSender::new(Outbox::new()).with_sms(Some(Arc::new(webhook)));
+    let outbox = Outbox::new();
+    let sender = ChannelSender::new(outbox.clone()).with_sms(Some(Arc::new(webhook)));
     let (service, _dir) = pool(
         json!({"loginWith": {"phone": true}, "multifactor": {"mode": "OPTIONAL", "sms": true}}),
         Arc::new(sender),
@@ -299,6 +300,9 @@ async fn a_failing_webhook_fails_the_action_with_code_delivery_failure() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["__type"], "CodeDeliveryFailureException");
     assert_eq!(seen.lock().unwrap().len(), 1);
+    // The outbox kept its copy of the undelivered message (the sandbox still shows the code).
+    let copy = outbox.latest_to("+15550101").expect("the outbox copy");
+    assert!(copy.code.is_some());
     assert!(SmsWebhookSender::new("not a url", None).is_err());
     assert!(SmsWebhookSender::new("ftp://host/x", None).is_err());
     assert!(SmsWebhookSender::from_vars(|_| None).unwrap().is_none());

@@ -298,9 +298,9 @@ test('auth-delivery: SMS codes to the webhook (STRATUS_SMS_WEBHOOK_URL / _TOKEN)
 });
 
 // What a failed delivery does (crates/auth/src/sender/route.rs `ChannelSender::send`, service
-// `deliver`): the external sender is tried first; its error fails the action with
-// CodeDeliveryFailureException ("Unable to deliver the verification code.") and the outbox copy
-// is NOT made (the `?` returns before `outbox.send`). SignUp has already stored the user
+// `deliver`): the outbox keeps its copy first, then the external sender is tried; its error
+// fails the action with CodeDeliveryFailureException ("Unable to deliver the verification
+// code."), while the copy (and its code, still valid) stays visible. SignUp has already stored the user
 // (UNCONFIRMED) at that point, so the name is taken and resendSignUpCode works once the server
 // answers again.
 test('auth-delivery: SMTP server down, webhook failing', { timeout: 120_000 }, async (t) => {
@@ -319,13 +319,15 @@ test('auth-delivery: SMTP server down, webhook failing', { timeout: 120_000 }, a
     Amplify.configure(amplifyConfig(outputs, { identityPool: false }));
     const email = `down-${RUN}@example.com`;
 
-    await t.test('connection refused: signUp fails with CodeDeliveryFailureException, no outbox copy', async () => {
+    await t.test('connection refused: signUp fails with CodeDeliveryFailureException, the outbox keeps the copy', async () => {
       const error = await rejectsNamed(
         () => signUp({ username: email, password: PASSWORD, options: { userAttributes: { email } } }),
         'CodeDeliveryFailureException',
       );
       assert.equal(error.message, 'Unable to deliver the verification code.');
-      assert.deepEqual(await outbox(origin, email), []);
+      const copies = await outbox(origin, email);
+      assert.equal(copies.length, 1);
+      assert.match(copies[0].code, /^\d{6}$/);
       assert.match(sandbox.logs(), /code delivery failed/);
     });
 
@@ -349,8 +351,8 @@ test('auth-delivery: SMTP server down, webhook failing', { timeout: 120_000 }, a
       const code = /Your Notes code is (\d{6})/.exec(parseMail(mail.data).body)?.[1];
       assert.ok(code, mail.data);
       const copies = await outbox(origin, email);
-      assert.equal(copies.length, 1);
-      assert.equal(copies[0].code, code);
+      assert.equal(copies.length, 2, 'the failed attempt and the resend');
+      assert.equal(copies.at(-1).code, code);
       assert.equal((await confirmSignUp({ username: email, confirmationCode: code })).isSignUpComplete, true);
     });
   } finally {
@@ -369,7 +371,7 @@ test('auth-delivery: SMTP server down, webhook failing', { timeout: 120_000 }, a
     });
     Amplify.configure(amplifyConfig(smsSandbox.outputs, { identityPool: false }));
     const phone = `+1555${String((process.pid + 1) % 10_000).padStart(4, '0')}${String(Date.now() % 1000).padStart(3, '0')}`;
-    await t.test('webhook answering 500: CodeDeliveryFailureException, no token sent when unset', async () => {
+    await t.test('webhook answering 500: CodeDeliveryFailureException, no token sent when unset, the copy kept', async () => {
       await rejectsNamed(
         () => signUp({ username: phone, password: PASSWORD, options: { userAttributes: { phone_number: phone } } }),
         'CodeDeliveryFailureException',
@@ -377,7 +379,9 @@ test('auth-delivery: SMTP server down, webhook failing', { timeout: 120_000 }, a
       const req = hook.requests.find((r) => r.body?.to === phone);
       assert.ok(req, 'the webhook was called');
       assert.equal(req.authorization, undefined);
-      assert.deepEqual(await outbox(smsSandbox.origin, phone), []);
+      const copies = await outbox(smsSandbox.origin, phone);
+      assert.equal(copies.length, 1);
+      assert.equal(copies[0].code, req.body.code);
     });
   } finally {
     await smsSandbox?.stop();

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use super::{Channel, Message, Outbox, SendFuture, Sender};
 
 /// Sends email through `email` and SMS through `sms` when they are set; every message is also
-/// kept in (and printed by) the outbox, so the sandbox terminal and `GET /_stratus/outbox`
-/// show what went out. A channel without its own sender goes to the outbox only.
+/// kept in (and printed by) the outbox first, delivered or not, so the sandbox terminal and
+/// `GET /_stratus/outbox` show what was sent or attempted. A channel without its own sender goes to the outbox only.
 #[derive(Debug, Clone)]
 pub struct ChannelSender {
     outbox: Arc<Outbox>,
@@ -41,10 +41,17 @@ impl Sender for ChannelSender {
                 Channel::Email => self.email.as_ref(),
                 Channel::Sms => self.sms.as_ref(),
             };
-            if let Some(target) = target {
-                target.send(message.clone()).await?;
+            // The copy first: when the real delivery fails (the action then answers
+            // CodeDeliveryFailureException), the sandbox terminal and the outbox still show the
+            // code, which stays valid, so a developer with a broken SMTP/webhook setting is not
+            // stuck.
+            match target {
+                Some(target) => {
+                    self.outbox.send(message.clone()).await?;
+                    target.send(message).await
+                }
+                None => self.outbox.send(message).await,
             }
-            self.outbox.send(message).await
         })
     }
 }
