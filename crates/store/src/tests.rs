@@ -26,6 +26,11 @@ async fn open_creates_database_with_wal_and_meta() {
         .await
         .unwrap();
     assert_eq!(busy, 10_000);
+    let (auto,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(auto, 0, "commits never checkpoint; the background task does");
 
     let meta = store.meta().await.unwrap();
     assert!(uuid::Uuid::parse_str(&meta.instance_id).is_ok());
@@ -96,4 +101,35 @@ async fn migrations_are_recorded_once() {
 #[test]
 fn minted_keys_differ() {
     assert_ne!(mint_api_key(), mint_api_key());
+}
+
+#[tokio::test]
+async fn the_background_task_checkpoints_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let db = store.path().to_path_buf();
+    let size = || std::fs::metadata(&db).unwrap().len();
+    sqlx::query("CREATE TABLE filler (x BLOB)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let before = size();
+    for _ in 0..64 {
+        sqlx::query("INSERT INTO filler (x) VALUES (randomblob(8192))")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    // Commits only append to the WAL (automatic checkpoints are off): the pages reach the
+    // database file when the store's own task checkpoints, within a few of its periods.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while size() < before + 64 * 8192 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint: database file {} bytes (was {before})",
+            size()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    store.close().await;
 }
