@@ -1,6 +1,7 @@
 //! Embedded persistence for one Stratus instance: a SQLite database under the state directory
 //! (`<state>/stratus.db`), opened with the settings PocketBase and TrailBase use (WAL,
-//! `synchronous=NORMAL`, a 10 s busy timeout) and migrated on open.
+//! `synchronous=NORMAL`, a 10 s busy timeout; WAL checkpoints from a background task rather
+//! than inside commits) and migrated on open.
 //!
 //! It holds the instance's identity, the data API key and, in [`documents`], the items of the
 //! data models; other services add their tables as further migrations.

@@ -30,7 +30,10 @@ async fn open_creates_database_with_wal_and_meta() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(auto, 0, "commits never checkpoint; the background task does");
+    assert_eq!(
+        auto, 0,
+        "commits never checkpoint; the background task does"
+    );
 
     let meta = store.meta().await.unwrap();
     assert!(uuid::Uuid::parse_str(&meta.instance_id).is_ok());
