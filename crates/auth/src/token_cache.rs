@@ -10,7 +10,7 @@
 //! write cannot store its (stale) answer afterwards, because every invalidation advances an
 //! epoch the lookup re-checks under the same lock. All `AuthService`s of one pool on one
 //! database in this process (a reload opens a new one while the data service may keep the
-//! old) share one cache ([`TokenCache::shared`]).
+//! old) share one cache ([`TokenCache::shared`], keyed by the database file and pool id).
 //!
 //! Bounds: an entry lives at most [`TTL`], so another process writing to the same database
 //! (a future multi-node deployment) is seen within that time; at most [`CAPACITY`] entries.
@@ -54,17 +54,18 @@ pub struct TokenCache {
     epoch: AtomicU64,
 }
 
-type Registry = Mutex<HashMap<(usize, String), Weak<TokenCache>>>;
+type Registry = Mutex<HashMap<(std::path::PathBuf, String), Weak<TokenCache>>>;
 
 impl TokenCache {
-    /// The cache of pool `pool_id` in the database behind `pool`, shared by every service of
-    /// this process that opens the same pool on the same connection pool.
+    /// The cache of pool `pool_id` in the database file behind `pool`, shared by every service
+    /// of this process that opens the same pool in the same database.
     pub fn shared(pool: &sqlx::SqlitePool, pool_id: &str) -> Arc<TokenCache> {
         static REGISTRY: OnceLock<Registry> = OnceLock::new();
-        // The connect options live as long as the connection pool, and a live cache keeps its
-        // pool alive (both are held by the services), so the address names one database.
+        // The database file names the data the cache mirrors: services of this process on the
+        // same file and pool share one cache, whichever connection pool they read through.
+        let file = pool.connect_options().get_filename().to_path_buf();
         let key = (
-            Arc::as_ptr(&pool.connect_options()) as usize,
+            std::fs::canonicalize(&file).unwrap_or(file),
             pool_id.to_string(),
         );
         let mut registry = REGISTRY
@@ -166,14 +167,14 @@ impl SignatureCache {
 
     /// The claims of `token` if its signature was verified before.
     pub fn get(&self, token: &str) -> Option<Claims> {
+        let key = Self::key(token);
         let tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens
-            .get(&Self::key(token))
-            .map(|(claims, _)| claims.clone())
+        tokens.get(&key).map(|(claims, _)| claims.clone())
     }
 
     /// Keeps the claims of a token whose signature checked out, until `exp` (seconds).
     pub fn insert(&self, token: &str, claims: Claims, exp: i64, now: i64) {
+        let key = Self::key(token);
         let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
         if tokens.len() >= CAPACITY {
             tokens.retain(|_, (_, exp)| *exp > now);
@@ -181,7 +182,7 @@ impl SignatureCache {
                 tokens.clear();
             }
         }
-        tokens.insert(Self::key(token), (claims, exp));
+        tokens.insert(key, (claims, exp));
     }
 }
 
