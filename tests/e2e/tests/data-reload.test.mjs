@@ -143,6 +143,13 @@ test('data: realtime subscriptions follow reloads that change the schema and the
       }), 'create tagged');
       await waitFor(() => tagged.length > 0, 'the new field in an event', () => ({ tagged, taggedErrors }));
       assert.deepEqual(tagged, [{ content: 'tagged', tag: 't2' }]);
+      // The other subscribers get it too; wait for them, so that the next step counts only the
+      // events after its own reload.
+      await waitFor(
+        () => created.includes('tagged') && keyCreated.includes('tagged'),
+        'the tagged item reaching the open subscriptions',
+        state,
+      );
       sub.unsubscribe();
     });
 
