@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use stratus_spec::{Backend, Diagnostic, SourceLocation};
 
 pub use engine::Limits;
+pub use resolve::{Target, normalize, resolve_file};
+pub use transpile::{Stripped, TranspileError, strip_types};
 
 /// A failure to load the user's definition. Displays as `file:line:column: message`.
 #[derive(Debug, thiserror::Error)]

@@ -69,6 +69,81 @@ pub struct TranspileError {
 
 /// Strip types from `source` (the file at `path`) and return ES module code.
 pub fn transpile(path: &Path, source: &str) -> Result<Transpiled, TranspileError> {
+    with_stripped(path, source, |program, lines| {
+        let imports = collect_imports(program, lines);
+        let mut calls = CallCollector {
+            lines,
+            calls: Vec::new(),
+        };
+        calls.visit_program(program);
+        let calls = calls.calls;
+        let printed = print(path, program);
+        let map = match printed.map {
+            Some(map) => PositionMap::from_tokens(map.get_tokens().map(|t| {
+                (
+                    t.get_dst_line(),
+                    t.get_dst_col(),
+                    t.get_src_line(),
+                    t.get_src_col(),
+                )
+            })),
+            None => PositionMap::default(),
+        };
+        Transpiled {
+            code: printed.code,
+            map,
+            imports,
+            calls,
+        }
+    })
+}
+
+/// A module with its types stripped, for running under Node.js.
+#[derive(Debug)]
+pub struct Stripped {
+    /// ES module code, ending with an inline source map (`//# sourceMappingURL=data:...`) whose
+    /// source is `path`, so that stack traces point at the user's TypeScript.
+    pub code: String,
+    /// Specifiers of the static imports and re-exports left after type stripping.
+    pub imports: Vec<String>,
+}
+
+/// Strip types from `source` (the file at `path`) for Node.js: code plus an inline source map.
+pub fn strip_types(path: &Path, source: &str) -> Result<Stripped, TranspileError> {
+    with_stripped(path, source, |program, lines| {
+        let imports = collect_imports(program, lines)
+            .into_iter()
+            .map(|i| i.specifier)
+            .collect();
+        let printed = print(path, program);
+        let mut code = printed.code;
+        if let Some(map) = printed.map {
+            if !code.ends_with('\n') {
+                code.push('\n');
+            }
+            code.push_str("//# sourceMappingURL=");
+            code.push_str(&map.to_data_url());
+            code.push('\n');
+        }
+        Stripped { code, imports }
+    })
+}
+
+fn print<'a>(path: &Path, program: &Program<'a>) -> oxc::codegen::CodegenReturn<'a> {
+    Codegen::new()
+        .with_options(CodegenOptions {
+            source_map_path: Some(path.to_path_buf()),
+            ..CodegenOptions::default()
+        })
+        .build(program)
+}
+
+/// Parse `source`, strip its types, and hand the transformed program to `f`.
+fn with_stripped<R>(
+    path: &Path,
+    source: &str,
+    f: impl FnOnce(&Program<'_>, &LineIndex) -> R,
+) -> Result<R, TranspileError> {
     let lines = LineIndex::new(source);
     let source_type = SourceType::from_path(path)
         .unwrap_or_else(|_| SourceType::mjs())
@@ -91,38 +166,7 @@ pub fn transpile(path: &Path, source: &str) -> Result<Transpiled, TranspileError
     if let Some(err) = transformed.diagnostics.errors().next() {
         return Err(diagnostic_error(err, &lines, "error"));
     }
-
-    let imports = collect_imports(&program, &lines);
-    let mut calls = CallCollector {
-        lines: &lines,
-        calls: Vec::new(),
-    };
-    calls.visit_program(&program);
-    let calls = calls.calls;
-
-    let printed = Codegen::new()
-        .with_options(CodegenOptions {
-            source_map_path: Some(path.to_path_buf()),
-            ..CodegenOptions::default()
-        })
-        .build(&program);
-    let map = match printed.map {
-        Some(map) => PositionMap::from_tokens(map.get_tokens().map(|t| {
-            (
-                t.get_dst_line(),
-                t.get_dst_col(),
-                t.get_src_line(),
-                t.get_src_col(),
-            )
-        })),
-        None => PositionMap::default(),
-    };
-    Ok(Transpiled {
-        code: printed.code,
-        map,
-        imports,
-        calls,
-    })
+    Ok(f(&program, &lines))
 }
 
 fn diagnostic_error(
