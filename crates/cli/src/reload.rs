@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use stratus_auth::{AuthConfig, AuthService, Outbox, Sender};
 use stratus_data::DataService;
 use stratus_data::realtime::hub::RealtimeHub;
+use stratus_functions::{Functions, RuntimeConfig};
+use stratus_server::auth_triggers::FunctionAuthTriggers;
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
@@ -97,6 +99,7 @@ pub struct Reloader {
     sender: Option<Arc<dyn Sender>>,
     admin_credentials_path: PathBuf,
     storage_root: PathBuf,
+    functions_dir: PathBuf,
     /// Opened on the first generation that defines storage, then kept for the process (its
     /// in-memory index is rebuilt only at open; one process per root).
     storage_backend: tokio::sync::OnceCell<Arc<FsBackend>>,
@@ -125,6 +128,8 @@ pub struct ReloaderConfig {
     /// The object store's root (`<state dir>/storage`), opened once per process on the first
     /// generation with `defineStorage`.
     pub storage_root: PathBuf,
+    /// Where function handlers are compiled (`<state dir>/functions`).
+    pub functions_dir: PathBuf,
 }
 
 /// How often abandoned multipart uploads (older than a day) are removed.
@@ -142,6 +147,8 @@ fn same<T: serde::Serialize>(a: &T, b: &T) -> bool {
 pub const ADMIN_CREDENTIALS_FILE: &str = "admin-credentials.json";
 /// The object store's directory in the state directory.
 pub const STORAGE_DIR: &str = "storage";
+/// The compiled function handlers' directory in the state directory.
+pub const FUNCTIONS_DIR: &str = "functions";
 
 impl Reloader {
     pub async fn new(
@@ -164,6 +171,7 @@ impl Reloader {
             sender: config.sender,
             admin_credentials_path: config.admin_credentials_path,
             storage_root: config.storage_root,
+            functions_dir: config.functions_dir,
             storage_backend: tokio::sync::OnceCell::new(),
             realtime: RealtimeHub::new(),
             load,
@@ -224,7 +232,8 @@ impl Reloader {
             api_key: api_key.key,
         };
         let outputs = (self.outputs)(&backend, &info)?;
-        let services = self.open_services(&backend, &info).await?;
+        let functions = self.build_functions(&backend).await?;
+        let services = self.open_services(&backend, &info, functions).await?;
         if let Some(auth) = &services.auth {
             self.write_admin_credentials(auth).await?;
         }
@@ -259,9 +268,10 @@ impl Reloader {
         &self,
         backend: &Backend,
         info: &ServerInfo,
+        functions: Functions,
     ) -> Result<Services, String> {
         let auth = match &backend.auth {
-            Some(spec) => Some(self.open_auth(spec, info).await?),
+            Some(spec) => Some(self.open_auth(spec, info, &functions).await?),
             None => None,
         };
         let data = match &backend.data {
@@ -283,7 +293,34 @@ impl Reloader {
             auth,
             data,
             storage,
+            functions,
         })
+    }
+
+    /// Compile the handlers of `defineFunction` (on a blocking thread); when code, definitions
+    /// and environment are those of the generation being served, keep its warm workers.
+    async fn build_functions(&self, backend: &Backend) -> Result<Functions, String> {
+        if backend.functions.is_empty() {
+            return Ok(Functions::empty());
+        }
+        let mut config = RuntimeConfig::new(&self.root, &self.functions_dir);
+        config.region = stratus_outputs::REGION.to_string();
+        // Handlers that call the sandbox's HTTPS endpoints trust its local CA.
+        config.extra_env.push((
+            "NODE_EXTRA_CA_CERTS".into(),
+            self.ca_file.to_string_lossy().into_owned(),
+        ));
+        let specs = backend.functions.clone();
+        let built = tokio::task::spawn_blocking(move || Functions::build(&specs, &config))
+            .await
+            .map_err(|e| format!("functions: the build crashed: {e}"))?
+            .map_err(|e| format!("functions: {e}"))?;
+        if let Some(live) = self.shared.current()
+            && live.services.functions.fingerprint() == built.fingerprint()
+        {
+            return Ok(live.services.functions.clone());
+        }
+        Ok(built)
     }
 
     /// The data service being served, when this backend defines the same data and auth as
@@ -299,6 +336,7 @@ impl Reloader {
         &self,
         spec: &stratus_spec::auth::AuthSpec,
         info: &ServerInfo,
+        functions: &Functions,
     ) -> Result<AuthService, String> {
         let mut config = AuthConfig::new(
             stratus_outputs::user_pool_id(&info.instance_id),
@@ -310,9 +348,11 @@ impl Reloader {
         // (crates/auth/README.md, "USER_PASSWORD_AUTH").
         config.allow_user_password_auth = true;
         config.identity_pool_id = Some(stratus_outputs::identity_pool_id(&info.instance_id));
-        // No functions runtime yet to run defineAuth's custom-auth triggers: CUSTOM_AUTH
-        // answers Cognito's "Custom auth lambda trigger is not configured" error.
-        config.triggers = None;
+        // defineAuth's custom-auth triggers run on the functions runtime; without a
+        // DefineAuthChallenge trigger CUSTOM_AUTH answers Cognito's "Custom auth lambda trigger
+        // is not configured" error.
+        config.triggers = FunctionAuthTriggers::from_spec(spec, functions)
+            .map(|t| Arc::new(t) as Arc<dyn stratus_auth::AuthTriggers>);
         let sender: Arc<dyn Sender> = match &self.sender {
             Some(sender) => sender.clone(),
             None => self.outbox.clone(),

@@ -81,6 +81,7 @@ pub(super) async fn env() -> Env {
             sender: None,
             admin_credentials_path: state.join(ADMIN_CREDENTIALS_FILE),
             storage_root: state.join(STORAGE_DIR),
+            functions_dir: state.join("functions"),
         },
         shared.clone(),
         store,

@@ -77,6 +77,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
             sender,
             admin_credentials_path: state_dir.join(reload::ADMIN_CREDENTIALS_FILE),
             storage_root: state_dir.join(reload::STORAGE_DIR),
+            functions_dir: state_dir.join(reload::FUNCTIONS_DIR),
         },
         shared.clone(),
         store.clone(),

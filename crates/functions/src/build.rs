@@ -22,6 +22,8 @@ const TS_EXTENSIONS: [&str; 4] = ["ts", "mts", "cts", "tsx"];
 /// What a build produced: the directory and the files every worker needs.
 #[derive(Debug, Clone)]
 pub(crate) struct Build {
+    /// The hash of the inputs (also the directory's name).
+    pub id: String,
     pub host: PathBuf,
     pub hooks: PathBuf,
     /// `{ "<ts file>": "<compiled file>" }`, read by the hooks.
@@ -115,6 +117,7 @@ pub(crate) fn build(
         move |source| BuildError::Io { path, source }
     };
     let build = Build {
+        id: hash.clone(),
         host: dir.join("host.mjs"),
         hooks: dir.join("hooks.mjs"),
         manifest: dir.join("manifest.json"),

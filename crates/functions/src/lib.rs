@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use stratus_loader::normalize;
 use stratus_spec::SecretValue;
 use stratus_spec::function::{FunctionSpec, RESERVED_ENV_VAR};
@@ -161,6 +162,8 @@ struct Pool {
 #[derive(Clone, Default)]
 pub struct Functions {
     pools: Arc<HashMap<String, Arc<Pool>>>,
+    /// Identifies what the workers would run: compiled code, specs and environment.
+    fingerprint: String,
 }
 
 impl std::fmt::Debug for Functions {
@@ -326,9 +329,24 @@ impl Functions {
                 (spec.name.clone(), Arc::new(pool))
             })
             .collect();
+        let mut hasher = Sha256::new();
+        hasher.update(built.id.as_bytes());
+        for spec in specs {
+            hasher.update(serde_json::to_vec(spec).unwrap_or_default());
+        }
+        hasher.update(serde_json::to_vec(&config.secrets).unwrap_or_default());
+        hasher.update(serde_json::to_vec(&config.extra_env).unwrap_or_default());
+        hasher.update(config.node.to_string_lossy().as_bytes());
         Ok(Functions {
             pools: Arc::new(pools),
+            fingerprint: hex::encode(hasher.finalize()),
         })
+    }
+
+    /// Equal for two builds of the same code, definitions and environment: a reload can keep
+    /// the warm workers of the previous generation.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     pub fn contains(&self, name: &str) -> bool {

@@ -9,6 +9,7 @@
 //! - [`storage_auth`]: SigV4 over the identity pool's credentials for the S3 API;
 //! - [`serve`]: TLS and plain HTTP on one port (sniffing the first byte).
 
+pub mod auth_triggers;
 pub mod ca;
 pub mod live;
 pub mod router;

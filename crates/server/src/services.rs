@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use stratus_auth::{AuthService, Outbox};
 use stratus_data::DataService;
+use stratus_functions::Functions;
 use stratus_storage::StorageService;
 
 /// `GET` path of the sandbox outbox (the messages the user pool "sent").
@@ -27,6 +28,9 @@ pub struct Services {
     pub data: Option<DataService>,
     /// The S3 API of `defineStorage` (path-style `/<bucket>/<key>`), when a bucket is defined.
     pub storage: Option<StorageMount>,
+    /// The `defineFunction` handlers (compiled; workers start on first use), which the
+    /// services above call as triggers and resolvers.
+    pub functions: Functions,
 }
 
 /// The storage service of a generation and the names of the buckets it serves.
@@ -52,6 +56,7 @@ impl std::fmt::Debug for Services {
             .field("outbox", &self.outbox)
             .field("data", &self.data)
             .field("storage", &self.storage)
+            .field("functions", &self.functions)
             .finish()
     }
 }

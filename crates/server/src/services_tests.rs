@@ -45,6 +45,7 @@ async fn pool() -> Pool {
             outbox: Some(outbox.clone()),
             data: None,
             storage: None,
+            functions: Default::default(),
         },
         outbox,
         _dir: dir,

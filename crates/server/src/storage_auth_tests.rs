@@ -82,6 +82,7 @@ async fn env(with_auth: bool) -> Env {
             service,
             buckets: vec![BUCKET.to_owned()],
         }),
+        functions: Default::default(),
     };
     let shared = Shared::new();
     shared.swap_with(Backend::default(), json!({}), services, Duration::ZERO);
