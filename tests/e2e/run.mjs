@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the e2e tests with the stratus local CA trusted.
 //
-//   node tests/e2e/run.mjs [node --test options, e.g. --test-name-pattern=todo]
+//   node tests/e2e/run.mjs [file name substrings] [node --test options, e.g. --test-name-pattern=todo]
 //
 // NODE_EXTRA_CA_CERTS is read by Node only at process start, so this script first asks the
 // binary for the CA certificate (`stratus ca --path`, which creates the CA if missing) and then
@@ -29,10 +29,15 @@ try {
   process.exit(error instanceof StratusBinaryMissingError ? 2 : 1);
 }
 
+// Arguments without a leading `-` select test files by a substring of their name
+// (`node run.mjs auth-custom data`); the others go to `node --test`.
+const selectors = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const options = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const testDir = path.join(HERE, 'tests');
 const files = fs
   .readdirSync(testDir)
   .filter((f) => f.endsWith('.test.mjs'))
+  .filter((f) => selectors.length === 0 || selectors.some((s) => f.includes(s)))
   .sort()
   .map((f) => path.join(testDir, f));
 if (files.length === 0) {
@@ -41,7 +46,7 @@ if (files.length === 0) {
 }
 
 console.error(`e2e: stratus ${bin}\ne2e: NODE_EXTRA_CA_CERTS=${ca}`);
-const r = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...files], {
+const r = spawnSync(process.execPath, ['--test', ...options, ...files], {
   cwd: HERE,
   stdio: 'inherit',
   env: { ...process.env, NODE_EXTRA_CA_CERTS: ca, STRATUS_BIN: bin },

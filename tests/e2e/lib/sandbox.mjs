@@ -80,11 +80,16 @@ function portAnswers(host, port, ms = 1000) {
   });
 }
 
+/** A URL the sandbox serves, from its outputs: `data.url`, else the user pool endpoint. */
+function serviceUrl(outputs) {
+  return outputs?.data?.url ?? outputs?.custom?.stratus?.user_pool_endpoint;
+}
+
 /** The parsed outputs file, or undefined while it is missing or half-written. */
 function readOutputs(file) {
   try {
     const outputs = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return typeof outputs?.data?.url === 'string' ? outputs : undefined;
+    return typeof serviceUrl(outputs) === 'string' ? outputs : undefined;
   } catch {
     return undefined;
   }
@@ -93,7 +98,8 @@ function readOutputs(file) {
 /**
  * Spawns `stratus sandbox --dir <dir> --identifier <identifier> --port 0 --outputs-out-dir <tmp>`
  * and waits (at most `timeoutMs`) until `<tmp>/amplify_outputs.json` exists with a `data.url`
- * and the port of that URL accepts connections.
+ * (or, for a backend without data, a user pool endpoint) and the port of that URL accepts
+ * connections.
  *
  * @param {{ dir: string, identifier: string, timeoutMs?: number, bin?: string, env?: object }} options
  *   dir: the project folder that contains amplify/ (the sandbox keeps its state in
@@ -157,13 +163,13 @@ export async function startSandbox({ dir, identifier, timeoutMs = 30_000, bin = 
       }
       const outputs = readOutputs(outputsPath);
       if (outputs) {
-        const url = new URL(outputs.data.url);
+        const url = new URL(serviceUrl(outputs));
         const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
         if (await portAnswers(url.hostname.replace(/^\[|\]$/g, ''), port)) {
           return {
             outputs,
             outputsPath,
-            url: outputs.data.url,
+            url: outputs.data?.url,
             port,
             origin: url.origin,
             caFile: outputs.custom?.stratus?.ca_file,
@@ -176,7 +182,7 @@ export async function startSandbox({ dir, identifier, timeoutMs = 30_000, bin = 
       if (Date.now() > deadline) {
         throw new Error(
           describeFailure(
-            `was not ready after ${timeoutMs} ms (${outputs ? `port of ${outputs.data.url} does not answer` : `${outputsPath} not written`})`,
+            `was not ready after ${timeoutMs} ms (${outputs ? `port of ${serviceUrl(outputs)} does not answer` : `${outputsPath} not written`})`,
           ),
         );
       }

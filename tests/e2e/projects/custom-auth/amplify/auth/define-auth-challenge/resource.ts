@@ -1,0 +1,5 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const defineAuthChallenge = defineFunction({
+  name: 'define-auth-challenge',
+});

@@ -1,0 +1,5 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const verifyAuthChallengeResponse = defineFunction({
+  name: 'verify-auth-challenge-response',
+});
