@@ -21,8 +21,9 @@ register(pathToFileURL(config.hooks).href, { data: { files } });
 const channel = new net.Socket({ fd: 3, readable: true, writable: true });
 const send = (message) => channel.write(`${JSON.stringify(message)}\n`);
 
-// Lambda's text log format: `<time>\t<request id>\t<LEVEL>\t<message>`.
-let currentRequestId;
+// Lambda's text log format is `<time>\t<request id>\t<LEVEL>\t<message>`; stratus prints each
+// line with its own time and the function's name, so only the level and message are written
+// (a message's newlines become `\r`, so one call stays one line, as in CloudWatch).
 for (const [method, level, stream] of [
   ['log', 'INFO', process.stdout],
   ['info', 'INFO', process.stdout],
@@ -33,7 +34,7 @@ for (const [method, level, stream] of [
 ]) {
   console[method] = (...args) => {
     const message = format(...args).replace(/\n/g, '\r');
-    stream.write(`${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${message}\n`);
+    stream.write(`${level}\t${message}\n`);
   };
 }
 
@@ -79,7 +80,6 @@ const finish = (id, error, payload) => {
   if (!inflight || inflight.id !== id || inflight.done) return;
   inflight.done = true;
   inflight = undefined;
-  currentRequestId = undefined;
   if (error !== undefined && error !== null) {
     send({ type: 'error', id, ...describe(error) });
   } else {
@@ -107,7 +107,6 @@ process.on('unhandledRejection', (reason) => crash('Runtime.UnhandledPromiseReje
 
 const invoke = ({ id, event, deadlineMs }) => {
   inflight = { id, done: false };
-  currentRequestId = id;
   const callback = (error, result) => finish(id, error, result);
   const context = {
     callbackWaitsForEmptyEventLoop: true,

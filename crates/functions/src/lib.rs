@@ -14,10 +14,20 @@
 //!   function's `environment` (secrets resolved from [`RuntimeConfig::secrets`]), then the
 //!   caller's extras; `$amplify/env/<name>` imports resolve to `process.env`.
 //!
+//! - [`Functions::invoke_async`] is Lambda's `Event` invocation (S3 notifications, schedules):
+//!   in the background, retried as Lambda retries (`invoke_async.rs`).
+//! - [`schedule::Schedules`] runs `defineFunction({ schedule })` (EventBridge Scheduler cron
+//!   expressions in their time zone, `cron.rs`) with Scheduler's default event.
+//!
 //! Dropping [`Functions`] stops its workers.
 
 mod build;
+pub mod cron;
+mod invoke_async;
+pub mod schedule;
 mod worker;
+
+pub use invoke_async::RetryPolicy;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -83,10 +83,11 @@ fn forward_output(
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
+            let shown = line.replace('\t', " ").replace('\r', "\n    ");
             if is_stderr {
-                tracing::warn!(target: "stratus::function", function = %name, "{line}");
+                tracing::warn!(target: "stratus::function", "λ {name} {shown}");
             } else {
-                tracing::info!(target: "stratus::function", function = %name, "{line}");
+                tracing::info!(target: "stratus::function", "λ {name} {shown}");
             }
             let mut tail = tail.lock().unwrap_or_else(|e| e.into_inner());
             if tail.len() == TAIL_LINES {
