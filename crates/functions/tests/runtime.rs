@@ -324,3 +324,36 @@ where
     }
     out
 }
+
+#[tokio::test]
+async fn the_fingerprint_follows_code_definitions_and_environment() {
+    let dir = hello_project();
+    let a = runtime(dir.path()).unwrap();
+    let b = runtime(dir.path()).unwrap();
+    assert_eq!(a.fingerprint(), b.fingerprint(), "same inputs, same build");
+    // A file the handler imports changes: a new build.
+    write(
+        dir.path(),
+        "amplify/functions/say-hello/lib/shout.ts",
+        "export const shout = (s: string): string => s.toLowerCase();\n",
+    );
+    let c = runtime(dir.path()).unwrap();
+    assert_ne!(a.fingerprint(), c.fingerprint());
+    let out = c
+        .invoke("say-hello", &json!({"name": "Ada"}))
+        .await
+        .unwrap();
+    assert_eq!(out["message"], "hello, ada");
+    // Only the environment changes: a new fingerprint too (workers must restart).
+    let backend = stratus_loader::load(dir.path()).unwrap();
+    let mut config = RuntimeConfig::new(
+        dir.path(),
+        dir.path().join(".amplify/stratus/test/functions"),
+    );
+    config.secrets.insert("API_KEY".into(), "rotated".into());
+    config
+        .extra_env
+        .push(("STRATUS_EXTRA".into(), "extra".into()));
+    let d = Functions::build(&backend.functions, &config).unwrap();
+    assert_ne!(c.fingerprint(), d.fingerprint());
+}
