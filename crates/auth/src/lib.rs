@@ -9,8 +9,9 @@
 //! * [`identity`] — the identity pool (`POST /cognito-identity`), its temporary AWS
 //!   credentials and the admin key, verified with SigV4 (`stratus_sigv4`).
 //! * [`AuthService`] — the actions (admin actions SigV4-authenticated).
-//! * [`triggers`] — the custom authentication trigger seam ([`AuthTriggers`]) behind
-//!   `CUSTOM_AUTH`.
+//! * [`triggers`] — the Lambda trigger seams: [`AuthTriggers`] (custom authentication, behind
+//!   `CUSTOM_AUTH`) and [`UserPoolTriggers`] (PreSignUp, PostConfirmation, PreAuthentication,
+//!   PostAuthentication, PreTokenGeneration, CustomMessage, UserMigration).
 //!
 //! Mounting is described in this crate's README.
 
@@ -43,7 +44,7 @@ pub use service::{
 };
 pub use throttle::{Rate, ThrottleConfig};
 pub use tokens::TokenValidity;
-pub use triggers::AuthTriggers;
+pub use triggers::{AuthTriggers, UserPoolTriggers};
 
 /// The state [`router`] needs: the service itself (cheap to clone).
 pub type AuthState = AuthService;

@@ -6,15 +6,22 @@
 //! `request`, `response`), so a functions runtime can hand the serialized event to a user's
 //! handler and read `event.response` back.
 //!
-//! Without triggers (`None`, what the sandbox passes today) CUSTOM_AUTH answers what Cognito
+//! Without triggers (`None`: no DefineAuthChallenge trigger) CUSTOM_AUTH answers what Cognito
 //! answers for a pool without a DefineAuthChallenge trigger: `InvalidParameterException: Custom
 //! auth lambda trigger is not configured for the user pool.`
+//!
+//! The pool's other triggers (PreSignUp, PostConfirmation, PreAuthentication,
+//! PostAuthentication, PreTokenGeneration, CustomMessage, UserMigration) are the sibling seam
+//! [`UserPoolTriggers`] ([`crate::AuthConfig::pool_triggers`]), with the same envelope.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
+
+mod pool;
+pub use pool::*;
 
 /// The most entries a custom sign-in's session may reach; the next DefineAuthChallenge asking
 /// for another challenge ends the sign-in (`NotAuthorizedException`). Cognito's own limit is not

@@ -14,7 +14,7 @@ use stratus_auth::{AuthConfig, AuthService, Outbox, Sender};
 use stratus_data::DataService;
 use stratus_data::realtime::hub::RealtimeHub;
 use stratus_functions::{Functions, RuntimeConfig};
-use stratus_server::auth_triggers::FunctionAuthTriggers;
+use stratus_server::auth_triggers::{FunctionAuthTriggers, FunctionPoolTriggers};
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
@@ -353,6 +353,10 @@ impl Reloader {
         // is not configured" error.
         config.triggers = FunctionAuthTriggers::from_spec(spec, functions)
             .map(|t| Arc::new(t) as Arc<dyn stratus_auth::AuthTriggers>);
+        // Its other triggers (PreSignUp, PostConfirmation, PreAuthentication,
+        // PostAuthentication, PreTokenGeneration, CustomMessage, UserMigration) too.
+        config.pool_triggers = FunctionPoolTriggers::from_spec(spec, functions)
+            .map(|t| Arc::new(t) as Arc<dyn stratus_auth::UserPoolTriggers>);
         let sender: Arc<dyn Sender> = match &self.sender {
             Some(sender) => sender.clone(),
             None => self.outbox.clone(),

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use stratus_spec::auth::{MfaMethod, MfaMode};
 
+use super::pool_triggers::TokenSource;
 use super::session::{AuthContext, MAX_MFA_ATTEMPTS, MfaKind, Pending};
 use super::signin::param;
 use super::{AuthService, Delivery, Template};
@@ -156,6 +157,7 @@ impl AuthService {
             auth_time: self.now(),
             device_key,
             passwordless,
+            token_source: Default::default(),
         };
         match user.status {
             UserStatus::Unconfirmed => Err(CognitoError::new(
@@ -205,9 +207,10 @@ impl AuthService {
 
     async fn new_password(
         &self,
-        ctx: AuthContext,
+        mut ctx: AuthContext,
         responses: &BTreeMap<String, String>,
     ) -> CResult<Value> {
+        ctx.token_source = TokenSource::NewPasswordChallenge;
         let password = param(responses, "NEW_PASSWORD")?;
         crate::password::check(&self.inner.spec.password_policy, password, "password")?;
         let given: Vec<(String, String)> = responses
@@ -353,6 +356,7 @@ impl AuthService {
                 username: &user.username,
                 trigger_source: "CustomMessage_Authentication",
                 template: Template::Authentication,
+                user,
             };
             let details = self.deliver(&d, &code).await?;
             params.insert(

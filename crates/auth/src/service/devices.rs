@@ -86,7 +86,7 @@ pub(super) fn no_device() -> CognitoError {
 }
 
 impl AuthService {
-    fn tracking(&self) -> DeviceTracking {
+    pub(super) fn tracking(&self) -> DeviceTracking {
         self.inner.config.device_tracking
     }
 
@@ -245,6 +245,8 @@ impl AuthService {
                 "Incorrect device credentials.",
             ));
         }
+        let mut ctx = ctx;
+        ctx.token_source = super::pool_triggers::TokenSource::AuthenticateDevice;
         if device.remembered {
             self.issue_tokens(&user, &ctx).await
         } else {

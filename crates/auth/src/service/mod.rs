@@ -9,6 +9,7 @@ mod devices;
 mod identity_pool;
 mod mfa;
 mod password;
+mod pool_triggers;
 mod session;
 mod signin;
 mod signup;
@@ -65,6 +66,10 @@ pub struct AuthConfig {
     /// sandbox's until a functions runtime exists): `CUSTOM_AUTH` answers Cognito's "not
     /// configured" error.
     pub triggers: Option<Arc<dyn crate::triggers::AuthTriggers>>,
+    /// The pool's other Lambda triggers (PreSignUp, PostConfirmation, PreAuthentication,
+    /// PostAuthentication, PreTokenGeneration, CustomMessage, UserMigration). `None` (the
+    /// default): none of them runs.
+    pub pool_triggers: Option<Arc<dyn crate::triggers::UserPoolTriggers>>,
 }
 
 impl AuthConfig {
@@ -83,6 +88,7 @@ impl AuthConfig {
             device_tracking: DeviceTracking::default(),
             throttle: crate::throttle::ThrottleConfig::default(),
             triggers: None,
+            pool_triggers: None,
         }
     }
 }
@@ -247,6 +253,15 @@ impl AuthService {
 
     /// Runs one action (`X-Amz-Target` without the service prefix) on a JSON body.
     pub async fn handle(&self, action: &str, body: &[u8]) -> CResult<Value> {
+        if self.inner.config.pool_triggers.is_some() {
+            // The triggers see the request's ClientMetadata.
+            let meta = pool_triggers::RequestMeta::of(action, body);
+            return pool_triggers::in_request(meta, self.dispatch(action, body)).await;
+        }
+        self.dispatch(action, body).await
+    }
+
+    async fn dispatch(&self, action: &str, body: &[u8]) -> CResult<Value> {
         let (client, user) = crate::throttle::request_keys(body);
         let client = client.or_else(|| Some(self.inner.config.client_id.clone()));
         self.inner
@@ -403,6 +418,17 @@ impl AuthService {
                     .unwrap_or_else(|| DEFAULT_MFA_MESSAGE.to_string()),
             ),
         };
+        let (subject, template) = self
+            .custom_message_trigger(
+                d.trigger_source,
+                d.user,
+                d.channel == Channel::Email,
+                CODE_PLACEHOLDER,
+                None,
+                subject,
+                template,
+            )
+            .await?;
         let body = self.render(&template, code, d.username);
         let message = Message {
             id: uuid::Uuid::new_v4().to_string(),
@@ -471,6 +497,8 @@ struct Delivery<'a> {
     username: &'a str,
     trigger_source: &'a str,
     template: Template,
+    /// The user the message is for (what the CustomMessage trigger sees).
+    user: &'a UserRow,
 }
 
 /// `{"AttributeName", "DeliveryMedium", "Destination"}` with the destination masked.

@@ -117,11 +117,12 @@ impl AuthService {
                 "User password cannot be reset in the current state.",
             ));
         }
-        let user = self
-            .db()
-            .user_by_login(&r.username)
-            .await?
-            .filter(|u| u.enabled);
+        let mut user = self.db().user_by_login(&r.username).await?;
+        if user.is_none() {
+            // Trigger point: UserMigration (UserMigration_ForgotPassword).
+            user = self.user_migration_trigger(&r.username, None).await?;
+        }
+        let user = user.filter(|u| u.enabled);
         let destination = match &user {
             Some(u) => self.recovery_destination(u).await?,
             None => None,
@@ -137,6 +138,7 @@ impl AuthService {
             username: &user.username,
             trigger_source: "CustomMessage_ForgotPassword",
             template: Template::Verification,
+            user: &user,
         };
         let details = self
             .send_code(&user, RESET, &d, RESET_CODE_TTL, None)
@@ -169,6 +171,8 @@ impl AuthService {
                 .await?;
         }
         // Trigger point: PostConfirmation (ConfirmForgotPassword).
+        self.post_confirmation_trigger("PostConfirmation_ConfirmForgotPassword", &user.sub)
+            .await?;
         Ok(empty())
     }
 }

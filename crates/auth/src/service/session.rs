@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::custom_auth::CustomState;
+use super::pool_triggers::TokenSource;
 
 use super::{AuthService, SESSION_TTL};
 use crate::crypto;
@@ -23,6 +24,9 @@ pub(crate) struct AuthContext {
     /// The first factor was a one-time code (USER_AUTH EMAIL_OTP / SMS_OTP): no MFA follows.
     #[serde(default)]
     pub passwordless: bool,
+    /// How the sign-in ends (PreTokenGeneration's trigger source).
+    #[serde(default, skip_serializing_if = "TokenSource::is_default")]
+    pub token_source: TokenSource,
 }
 
 /// The second factors, by Cognito challenge name.

@@ -124,6 +124,11 @@ impl AuthService {
             return Err(CognitoError::invalid_parameter("Invalid SRP_A value"));
         }
         let user = self.db().user_by_login(login).await?;
+        if custom.is_none() {
+            // Trigger point: PreAuthentication (not in custom sign-ins, as reported of Cognito).
+            self.pre_authentication_trigger(login, user.as_ref())
+                .await?;
+        }
         let real = user.as_ref().and_then(|u| {
             Some((
                 u.sub.clone(),
@@ -289,7 +294,14 @@ impl AuthService {
         password: &str,
         device_key: Option<String>,
     ) -> CResult<Value> {
-        let user = self.db().user_by_login(login).await?;
+        let mut user = self.db().user_by_login(login).await?;
+        if user.is_none() {
+            // Trigger point: UserMigration (UserMigration_Authentication).
+            user = self.user_migration_trigger(login, Some(password)).await?;
+        }
+        // Trigger point: PreAuthentication.
+        self.pre_authentication_trigger(login, user.as_ref())
+            .await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let (Some(user), Some(hash)) = (user, hash) else {
             let pw = password.to_string();

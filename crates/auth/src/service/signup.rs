@@ -27,6 +27,9 @@ pub(crate) struct SignUpRequest {
     password: Option<String>,
     #[serde(default)]
     user_attributes: Option<Vec<AttributeType>>,
+    /// Given to the PreSignUp trigger as `validationData`.
+    #[serde(default)]
+    validation_data: Option<Vec<AttributeType>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,41 +127,83 @@ impl AuthService {
 
         // A missing or blank password is allowed when the pool has a passwordless first factor
         // and the user gives an address for one of them (Cognito's "Passwords at sign-up").
-        let (verifier, hash) = match r.password.as_deref().filter(|p| !p.is_empty()) {
-            Some(pw) => {
-                crate::password::check(&spec.password_policy, pw, "password")?;
-                let (v, h) = self.password_material(&username, pw).await?;
-                (Some(v), Some(h))
-            }
-            None if spec.passwordless.any_enabled() => {
-                self.check_passwordless_sign_up(&attrs)?;
-                (None, None)
-            }
+        let password = r.password.as_deref().filter(|p| !p.is_empty());
+        match password {
+            Some(pw) => crate::password::check(&spec.password_policy, pw, "password")?,
+            None if spec.passwordless.any_enabled() => self.check_passwordless_sign_up(&attrs)?,
             None => {
                 return Err(CognitoError::invalid_parameter(
                     "1 validation error detected: Value null at 'password' failed to satisfy \
                      constraint: Member must not be null",
                 ));
             }
+        }
+        // Trigger point: PreSignUp (may refuse, auto-confirm, auto-verify).
+        let validation_data = r
+            .validation_data
+            .map(|v| attribute_pairs(Some(v)).into_iter().collect());
+        let pre = self
+            .pre_sign_up_trigger("PreSignUp_SignUp", &username, &attrs, validation_data)
+            .await?
+            .unwrap_or_default();
+        for (wanted, name) in [
+            (pre.auto_verify_email, "email"),
+            (pre.auto_verify_phone, "phone_number"),
+        ] {
+            if !wanted {
+                continue;
+            }
+            if !attrs.iter().any(|(n, v)| n == name && !v.is_empty()) {
+                return Err(CognitoError::new(
+                    ErrorKind::InvalidLambdaResponse,
+                    format!("Invalid lambda response: the user has no {name} to verify"),
+                ));
+            }
+            let flag = attributes::verified_flag_of(name).unwrap_or_default();
+            attrs.push((flag.to_string(), "true".into()));
+        }
+        let (verifier, hash) = match password {
+            Some(pw) => {
+                let (v, h) = self.password_material(&username, pw).await?;
+                (Some(v), Some(h))
+            }
+            None => (None, None),
         };
         let new = NewUser {
             sub: sub.clone(),
             username: username.clone(),
             email_key,
             phone_key,
-            status: UserStatus::Unconfirmed,
+            status: if pre.auto_confirm_user {
+                UserStatus::Confirmed
+            } else {
+                UserStatus::Unconfirmed
+            },
             srp_salt: verifier.as_ref().map(|v| v.salt_hex.clone()),
             srp_verifier: verifier.map(|v| v.verifier_hex),
             password_hash: hash,
             attributes: attrs.clone(),
         };
-        // Trigger point: PreSignUp (may auto-confirm / auto-verify) goes here.
         match self.db().insert_user(&new, self.now()).await {
             Ok(()) => {}
             Err(InsertUserError::Taken) => {
                 return Err(CognitoError::new(ErrorKind::UsernameExists, exists_message));
             }
             Err(InsertUserError::Db(e)) => return Err(e.into()),
+        }
+        if pre.auto_confirm_user {
+            // Trigger point: PostConfirmation (a user PreSignUp confirmed). No code is sent;
+            // with choice-based sign-in the answer's Session signs the user in (USER_AUTH).
+            self.post_confirmation_trigger("PostConfirmation_ConfirmSignUp", &sub)
+                .await?;
+            let mut out = json!({"UserConfirmed": true, "UserSub": sub});
+            if self.inner.spec.client.allows_flow("ALLOW_USER_AUTH") {
+                let session = self
+                    .new_session(&super::session::Pending::SignUpConfirmed { sub })
+                    .await?;
+                out["Session"] = json!(session);
+            }
+            return Ok(out);
         }
         let user = self.user(&sub).await?;
         let mut out = json!({"UserConfirmed": false, "UserSub": sub});
@@ -225,6 +270,7 @@ impl AuthService {
             username: &user.username,
             trigger_source,
             template: Template::Verification,
+            user,
         };
         self.send_code(user, SIGNUP, &d, CONFIRMATION_CODE_TTL, Some(attr.as_str()))
             .await
@@ -255,7 +301,10 @@ impl AuthService {
                 .set_attributes(&user.sub, &[(flag.to_string(), "true".into())], now)
                 .await?;
         }
-        // Trigger point: PostConfirmation (ConfirmSignUp).
+        // Trigger point: PostConfirmation (ConfirmSignUp). A failing trigger is reported; the
+        // user stays confirmed.
+        self.post_confirmation_trigger("PostConfirmation_ConfirmSignUp", &user.sub)
+            .await?;
         // With choice-based sign-in, the confirmation signs the user in through USER_AUTH
         // with this session (autoSignIn with `authFlowType: 'USER_AUTH'`), as in Cognito.
         if self.inner.spec.client.allows_flow("ALLOW_USER_AUTH") {

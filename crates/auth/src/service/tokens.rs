@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::pool_triggers::TokenSource;
 use super::session::AuthContext;
 use super::{AuthService, empty};
 use crate::crypto;
@@ -55,6 +56,9 @@ impl AuthService {
     /// A successful sign-in: a new authentication (`origin_jti`) with a refresh token, and
     /// the access and id tokens.
     pub(super) async fn issue_tokens(&self, user: &UserRow, ctx: &AuthContext) -> CResult<Value> {
+        // Trigger point: PostAuthentication (a failure refuses the tokens).
+        self.post_authentication_trigger(user, ctx.device_key.as_deref())
+            .await?;
         // The device the tokens are bound to: the sign-in's confirmed device, or a new one.
         let (device_key, new_device) = self
             .device_metadata(user, ctx.device_key.as_deref())
@@ -75,13 +79,18 @@ impl AuthService {
             )
             .await?;
         let mut result = self
-            .mint(user, &origin_jti, ctx.auth_time, device_key.as_deref())
+            .mint(
+                user,
+                &origin_jti,
+                ctx.auth_time,
+                device_key.as_deref(),
+                ctx.token_source,
+            )
             .await?;
         result["RefreshToken"] = json!(refresh);
         if let Some(metadata) = new_device {
             result["NewDeviceMetadata"] = metadata;
         }
-        // Trigger point: PostAuthentication.
         Ok(json!({"AuthenticationResult": result, "ChallengeParameters": {}}))
     }
 
@@ -92,9 +101,14 @@ impl AuthService {
         origin_jti: &str,
         auth_time: i64,
         device_key: Option<&str>,
+        source: TokenSource,
     ) -> CResult<Value> {
         let groups = self.db().user_groups(&user.sub).await?;
         let attributes = self.db().attributes(&user.sub).await?;
+        // Trigger point: PreTokenGeneration (may edit the id token's claims and the groups).
+        let overrides = self
+            .pre_token_generation_trigger(source, user, &groups, &attributes)
+            .await?;
         let subject = TokenSubject {
             sub: &user.sub,
             username: &user.username,
@@ -104,12 +118,11 @@ impl AuthService {
             origin_jti,
             device_key,
         };
-        // Trigger point: PreTokenGeneration (may edit claims and groups).
         let cfg = &self.inner.config;
         let now = self.now();
         let event_id = uuid::Uuid::new_v4().to_string();
         let validity = cfg.token_validity;
-        let access = access_claims(
+        let mut access = access_claims(
             &subject,
             self.issuer(),
             &cfg.client_id,
@@ -118,7 +131,7 @@ impl AuthService {
             validity.access_secs,
             &uuid::Uuid::new_v4().to_string(),
         );
-        let id = id_claims(
+        let mut id = id_claims(
             &subject,
             self.issuer(),
             &cfg.client_id,
@@ -127,6 +140,9 @@ impl AuthService {
             validity.id_secs,
             &uuid::Uuid::new_v4().to_string(),
         );
+        if let Some(details) = &overrides {
+            super::pool_triggers::apply_overrides(details, &mut access, &mut id);
+        }
         let signer = &self.inner.signer;
         Ok(json!({
             "AccessToken": signer.sign(&access)?,
@@ -167,6 +183,7 @@ impl AuthService {
             &row.origin_jti,
             row.auth_time,
             row.device_key.as_deref(),
+            TokenSource::RefreshTokens,
         )
         .await
     }

@@ -153,6 +153,7 @@ impl AuthService {
             username: &user.username,
             trigger_source,
             template: Template::Verification,
+            user,
         };
         self.send_code(
             user,

@@ -150,6 +150,8 @@ impl AuthService {
         } else {
             ("email", Channel::Email)
         };
+        // Trigger point: PreAuthentication.
+        self.pre_authentication_trigger(login, user).await?;
         let (sub, code_hash, details) = match user {
             Some(user) => {
                 if self.now() < user.locked_until {
@@ -174,6 +176,7 @@ impl AuthService {
                     username: &user.username,
                     trigger_source: "CustomMessage_Authentication",
                     template: Template::Authentication,
+                    user,
                 };
                 let details = self.deliver(&d, &code).await?;
                 (Some(user.sub.clone()), Some(hash), details)

@@ -6,6 +6,10 @@
 mod common;
 
 mod admin;
+mod admin_triggers;
 mod pool;
+#[allow(dead_code)]
+#[path = "../actions/recorder.rs"]
+mod recorder;
 mod signing;
 mod token_cache;

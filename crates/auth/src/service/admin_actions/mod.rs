@@ -86,6 +86,9 @@ struct CreateUserRequest {
     message_action: Option<String>,
     #[serde(default)]
     desired_delivery_mediums: Option<Vec<String>>,
+    /// Given to the PreSignUp trigger as `validationData`.
+    #[serde(default)]
+    validation_data: Option<Vec<AttributeType>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -182,6 +185,21 @@ impl AuthService {
         req: &SignedRequest<'_>,
         body: &[u8],
     ) -> CResult<Value> {
+        if self.config().pool_triggers.is_some() {
+            // The triggers see the request's ClientMetadata.
+            let meta = super::pool_triggers::RequestMeta::of(action, body);
+            let run = self.admin_dispatch(action, req, body);
+            return super::pool_triggers::in_request(meta, run).await;
+        }
+        self.admin_dispatch(action, req, body).await
+    }
+
+    async fn admin_dispatch(
+        &self,
+        action: &str,
+        req: &SignedRequest<'_>,
+        body: &[u8],
+    ) -> CResult<Value> {
         let region = self
             .config()
             .user_pool_id
@@ -243,6 +261,9 @@ impl AuthService {
                 }
                 self.db()
                     .set_status(&user.sub, UserStatus::Confirmed, self.now())
+                    .await?;
+                // Trigger point: PostConfirmation (AdminConfirmSignUp).
+                self.post_confirmation_trigger("PostConfirmation_ConfirmSignUp", &user.sub)
                     .await?;
                 Ok(empty())
             }
@@ -444,6 +465,18 @@ impl AuthService {
             }
             None => temporary_password()?,
         };
+        // Trigger point: PreSignUp (PreSignUp_AdminCreateUser: may refuse; its answer is
+        // ignored, as AWS documents).
+        let validation_data = r
+            .validation_data
+            .map(|v| attribute_pairs(Some(v)).into_iter().collect());
+        self.pre_sign_up_trigger(
+            "PreSignUp_AdminCreateUser",
+            &username,
+            &attrs,
+            validation_data,
+        )
+        .await?;
         let (verifier, hash) = self.password_material(&username, &password).await?;
         attrs.extend(flags);
         let new = NewUser {
@@ -468,8 +501,15 @@ impl AuthService {
             Err(InsertUserError::Db(e)) => return Err(e.into()),
         }
         if r.message_action.as_deref() != Some("SUPPRESS") {
-            self.send_invitation(&r.username, &attrs, &password, r.desired_delivery_mediums)
-                .await?;
+            let user = self.user(&sub).await?;
+            self.send_invitation(
+                &user,
+                &r.username,
+                &attrs,
+                &password,
+                r.desired_delivery_mediums,
+            )
+            .await?;
         }
         let listed = self
             .db()
@@ -503,8 +543,14 @@ impl AuthService {
         };
         self.set_password(&user, &password).await?;
         let attrs = self.db().attributes(&user.sub).await?;
-        self.send_invitation(&r.username, &attrs, &password, r.desired_delivery_mediums)
-            .await?;
+        self.send_invitation(
+            &user,
+            &r.username,
+            &attrs,
+            &password,
+            r.desired_delivery_mediums,
+        )
+        .await?;
         let listed = self
             .db()
             .listed_user(&user.sub)
@@ -516,6 +562,7 @@ impl AuthService {
     /// The invitation with the temporary password (email unless only SMS is asked for).
     async fn send_invitation(
         &self,
+        user: &UserRow,
         username: &str,
         attrs: &[(String, String)],
         password: &str,
@@ -554,6 +601,18 @@ impl AuthService {
                     .unwrap_or_else(|| DEFAULT_INVITATION_MESSAGE.to_string()),
             ),
         };
+        // Trigger point: CustomMessage (CustomMessage_AdminCreateUser).
+        let (subject, template) = self
+            .custom_message_trigger(
+                "CustomMessage_AdminCreateUser",
+                user,
+                channel == Channel::Email,
+                stratus_spec::auth::CODE_PLACEHOLDER,
+                Some(stratus_spec::auth::USERNAME_PLACEHOLDER),
+                subject,
+                template,
+            )
+            .await?;
         let body = template
             .replace(stratus_spec::auth::USERNAME_PLACEHOLDER, username)
             .replace(stratus_spec::auth::CODE_PLACEHOLDER, password);
