@@ -149,6 +149,23 @@ impl Store {
         });
     }
 
+    /// A connection of its own to the database, with the pool's settings, for a thread that
+    /// calls SQLite itself (the document store's writer) instead of sending each statement to
+    /// a pool connection's worker thread.
+    pub(crate) fn open_direct(&self) -> rusqlite::Result<rusqlite::Connection> {
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The journal mode belongs to the file (WAL since `open`); the rest is per connection,
+        // as `open` sets it on the pool's.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(conn)
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -234,8 +251,16 @@ impl Store {
             .ok_or(StoreError::Query(sqlx::Error::RowNotFound))
     }
 
-    /// Close the pool (waits for connections to be returned; checkpoints the WAL).
+    /// Checkpoint the WAL into the database file, then close the pool (waits for connections
+    /// to be returned). A document store's writer connection may outlive the pool; it holds
+    /// nothing uncommitted.
     pub async fn close(&self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "final WAL checkpoint failed");
+        }
         self.pool.close().await;
     }
 }

@@ -136,3 +136,48 @@ async fn the_background_task_checkpoints_the_wal() {
     }
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_direct_connection_has_the_pools_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let conn = store.open_direct().unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    for (name, expected) in [
+        ("synchronous", 1), // NORMAL
+        ("busy_timeout", 10_000),
+        ("foreign_keys", 1),
+        ("wal_autocheckpoint", 0),
+    ] {
+        let direct: i64 = conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap();
+        let (pooled,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!((direct, pooled), (expected, expected), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn close_checkpoints_the_wal_while_a_direct_connection_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let direct = store.open_direct().unwrap();
+    direct
+        .execute_batch("CREATE TABLE t (x BLOB); INSERT INTO t VALUES (randomblob(65536));")
+        .unwrap();
+    let wal = dir.path().join(format!("{DB_FILE}-wal"));
+    assert!(std::fs::metadata(&wal).unwrap().len() > 65536);
+    store.close().await;
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "WAL truncated");
+    // The direct connection still works and sees its writes.
+    let n: i64 = direct
+        .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

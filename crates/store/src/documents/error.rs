@@ -52,7 +52,8 @@ pub enum DocumentError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// The write's batch could not be committed.
+    /// The write failed in the database or its batch could not be committed (SQLite's
+    /// message).
     #[error("write failed: {0}")]
     WriteFailed(String),
 }

@@ -1,6 +1,7 @@
-//! [`DocumentStore`] on SQLite: the shared pool of [`Store`] for reads, and one writer task
-//! that commits the writes waiting at each moment together (group commit, see `batch`), so
-//! writers queue in the process instead of spinning on SQLite's busy handler.
+//! [`DocumentStore`] on SQLite: the shared pool of [`Store`] for reads and schema changes, and
+//! one writer thread with a connection of its own that commits the writes waiting at each
+//! moment together (group commit, see `batch`), so writers queue in the process instead of
+//! spinning on SQLite's busy handler.
 
 mod batch;
 mod query;
@@ -60,8 +61,13 @@ impl SqliteDocumentStore {
             .collect();
         drop(conn);
         let writer = Arc::new(tokio::sync::Mutex::new(()));
+        let direct = store
+            .open_direct()
+            .map_err(|e| DocumentError::WriteFailed(format!("cannot open the writer: {e}")))?;
+        let batch = batch::Writer::start(direct, writer.clone())
+            .map_err(|e| DocumentError::WriteFailed(format!("cannot start the writer: {e}")))?;
         Ok(SqliteDocumentStore {
-            batch: batch::Writer::start(pool.clone(), writer.clone()),
+            batch,
             pool,
             writer,
             tables: RwLock::new(tables),

@@ -25,7 +25,7 @@ fn write_error(e: WriteError) -> DocumentError {
     match e {
         // Only an insert can hit the primary key index.
         WriteError::Unique => DocumentError::WriteFailed("duplicate key".into()),
-        WriteError::Db(e) => DocumentError::Database(e),
+        WriteError::Db(msg) => DocumentError::WriteFailed(msg),
         WriteError::Commit(msg) => DocumentError::WriteFailed(msg),
     }
 }
