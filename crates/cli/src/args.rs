@@ -95,6 +95,54 @@ pub struct SandboxArgs {
 pub enum SandboxAction {
     /// Remove this sandbox's state (.amplify/stratus/<identifier>/).
     Delete(SandboxDeleteArgs),
+    /// Manage this sandbox's secrets (the values of secret('NAME')).
+    Secret {
+        #[command(subcommand)]
+        action: SecretAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretAction {
+    /// Set a sandbox secret; the value is read from a prompt (or from standard input).
+    Set(SecretNameArgs),
+    /// Print a sandbox secret (name, version, value, lastUpdated).
+    Get(SecretNameArgs),
+    /// List the names of the sandbox's secrets.
+    List(SecretArgs),
+    /// Remove a sandbox secret, or all of them with --all.
+    Remove(SecretRemoveArgs),
+}
+
+/// Which sandbox's secrets.
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    #[command(flatten)]
+    pub dir: DirArgs,
+    /// The sandbox (default: your OS user name).
+    #[arg(long, value_name = "NAME")]
+    pub identifier: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretNameArgs {
+    /// The secret's name, as in secret('NAME').
+    #[arg(value_name = "SECRET_NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub sandbox: SecretArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretRemoveArgs {
+    /// The secret to remove.
+    #[arg(value_name = "SECRET_NAME")]
+    pub name: Option<String>,
+    /// Remove every secret of the sandbox.
+    #[arg(long, conflicts_with = "name")]
+    pub all: bool,
+    #[command(flatten)]
+    pub sandbox: SecretArgs,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +166,8 @@ pub struct CaArgs {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use clap::CommandFactory;
 
     use super::*;
@@ -182,6 +232,43 @@ mod tests {
         assert!(args.yes);
         // Run flags do not mix with the delete subcommand.
         assert!(parse(&["sandbox", "--port", "1", "delete"]).is_err());
+    }
+
+    #[test]
+    fn sandbox_secret() {
+        let secret = |args: &[&str]| {
+            let Command::Sandbox(cmd) = parse(args).unwrap().command else {
+                panic!("not sandbox");
+            };
+            let Some(SandboxAction::Secret { action }) = cmd.action else {
+                panic!("not secret");
+            };
+            action
+        };
+        let SecretAction::Set(a) =
+            secret(&["sandbox", "secret", "set", "API_KEY", "--identifier", "me"])
+        else {
+            panic!("not set");
+        };
+        assert_eq!(a.name, "API_KEY");
+        assert_eq!(a.sandbox.identifier.as_deref(), Some("me"));
+        assert!(matches!(
+            secret(&["sandbox", "secret", "get", "K"]),
+            SecretAction::Get(a) if a.name == "K"
+        ));
+        assert!(matches!(
+            secret(&["sandbox", "secret", "list", "--dir", "app"]),
+            SecretAction::List(a) if a.dir.dir == Path::new("app")
+        ));
+        assert!(matches!(
+            secret(&["sandbox", "secret", "remove", "--all"]),
+            SecretAction::Remove(a) if a.all && a.name.is_none()
+        ));
+        assert!(parse(&["sandbox", "secret", "remove", "K", "--all"]).is_err());
+        assert!(
+            parse(&["sandbox", "secret", "set"]).is_err(),
+            "a name is required"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod log;
 mod outputs_file;
 mod reload;
 mod sandbox;
+mod secrets;
 mod watch;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Ca(args) => commands::ca(&args),
         Command::Sandbox(cmd) => match cmd.action {
             Some(SandboxAction::Delete(args)) => commands::sandbox_delete(&args),
+            Some(SandboxAction::Secret { action }) => secrets::command(&action),
             None => runtime().and_then(|rt| rt.block_on(sandbox::run(cmd.run, started))),
         },
     };

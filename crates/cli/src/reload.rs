@@ -107,6 +107,8 @@ pub struct Reloader {
     /// that opens a new data service activates it there, and open subscriptions are planned
     /// again on it (crates/data/README.md, "Realtime across reloads").
     realtime: RealtimeHub,
+    /// Secrets, storage triggers and schedules (`reload_functions.rs`).
+    functions_wiring: functions_wiring::FunctionsWiring,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -173,6 +175,7 @@ impl Reloader {
             storage_root: config.storage_root,
             functions_dir: config.functions_dir,
             storage_backend: tokio::sync::OnceCell::new(),
+            functions_wiring: Default::default(),
             realtime: RealtimeHub::new(),
             load,
             outputs,
@@ -233,6 +236,7 @@ impl Reloader {
         };
         let outputs = (self.outputs)(&backend, &info)?;
         let functions = self.build_functions(&backend).await?;
+        let schedules = self.plan_schedules(&backend)?;
         let services = self.open_services(&backend, &info, functions).await?;
         if let Some(auth) = &services.auth {
             self.write_admin_credentials(auth).await?;
@@ -250,6 +254,7 @@ impl Reloader {
         let live = self
             .shared
             .swap_with(backend, outputs, services, started.elapsed());
+        self.start_schedules(schedules, &live.services.functions);
         Ok(Outcome::Loaded {
             live,
             outputs_written,
@@ -286,7 +291,10 @@ impl Reloader {
         let storage = if backend.storage.is_empty() {
             None
         } else {
-            Some(self.open_storage(backend, info, auth.clone()).await?)
+            Some(
+                self.open_storage(backend, info, auth.clone(), &functions)
+                    .await?,
+            )
         };
         Ok(Services {
             outbox: auth.as_ref().map(|_| self.outbox.clone()),
@@ -305,6 +313,7 @@ impl Reloader {
         }
         let mut config = RuntimeConfig::new(&self.root, &self.functions_dir);
         config.region = stratus_outputs::REGION.to_string();
+        config.secrets = self.secrets()?;
         // Handlers that call the sandbox's HTTPS endpoints trust its local CA.
         config.extra_env.push((
             "NODE_EXTRA_CA_CERTS".into(),
@@ -367,12 +376,14 @@ impl Reloader {
     }
 
     /// The buckets of `defineStorage` under the names the outputs advertise, over the object
-    /// store of this state directory.
+    /// store of this state directory; their `onUpload` / `onDelete` triggers run on
+    /// `functions`.
     async fn open_storage(
         &self,
         backend: &Backend,
         info: &ServerInfo,
         auth: Option<AuthService>,
+        functions: &Functions,
     ) -> Result<StorageMount, String> {
         let default = stratus_spec::storage::default_bucket(&backend.storage)
             .map_err(|e| format!("storage: {e}"))?
@@ -409,6 +420,7 @@ impl Reloader {
         )
         .await
         .map_err(|e| format!("storage: {e}"))?;
+        self.spawn_storage_triggers(backend, info, &service, functions);
         Ok(StorageMount {
             service,
             buckets: names,
@@ -427,6 +439,9 @@ impl Reloader {
         Ok(())
     }
 }
+
+#[path = "reload_functions.rs"]
+mod functions_wiring;
 
 #[cfg(test)]
 #[path = "reload_tests.rs"]

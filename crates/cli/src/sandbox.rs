@@ -16,7 +16,7 @@ use crate::args::SandboxArgs;
 use crate::identity;
 use crate::outputs_file::OUTPUTS_FILE;
 use crate::reload::{self, Outcome, Reloader, ReloaderConfig};
-use crate::watch;
+use crate::{secrets, watch};
 
 pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode> {
     let root = identity::project_root(&args.dir.dir)?;
@@ -34,6 +34,13 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     // Watch before the first load reads anything, so a save made while starting (or right
     // after the outputs appear) is never missed: it queues a reload.
     let (changes_tx, mut changes) = tokio::sync::mpsc::unbounded_channel();
+    // `stratus sandbox secret set|remove` rewrites this file: the sandbox reloads with it.
+    let secrets_path = state_dir.join(secrets::SECRETS_FILE);
+    let secrets_watcher = if args.once {
+        None
+    } else {
+        Some(secrets::watch(&secrets_path, changes_tx.clone())?)
+    };
     let watcher = if args.once {
         None
     } else {
@@ -84,7 +91,8 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
         Arc::new(reload::load_backend),
         Arc::new(reload::generate_outputs),
     )
-    .await?;
+    .await?
+    .with_secrets_file(&secrets_path);
     let loaded = initial_load
         .await
         .unwrap_or_else(|e| Err(format!("the loader crashed: {e}")));
@@ -162,6 +170,7 @@ pub async fn run(args: SandboxArgs, started: Instant) -> anyhow::Result<ExitCode
     }
 
     drop(watcher);
+    drop(secrets_watcher);
     let _ = stop_server.send(());
     let _ = server.await;
     store.close().await;

@@ -153,10 +153,7 @@ impl Cron {
     }
 
     fn date_matches(&self, date: Date) -> bool {
-        let day_ok = self
-            .days
-            .as_ref()
-            .is_none_or(|d| d[date.day() as usize]);
+        let day_ok = self.days.as_ref().is_none_or(|d| d[date.day() as usize]);
         let weekday_ok = self
             .weekdays
             .as_ref()
@@ -316,7 +313,10 @@ mod tests {
             ("cron(0 0 L * ? *)", "day-of-month value 'L'"),
             ("cron(0 0 ? * MON *)", "day-of-week value 'MON'"),
             ("cron(0 0 ? * ? *)", "cannot both be '?'"),
-            ("cron(? 0 * * ? *)", "'?' is not allowed in the minutes field"),
+            (
+                "cron(? 0 * * ? *)",
+                "'?' is not allowed in the minutes field",
+            ),
             ("cron(*/0 * * * ? *)", "minutes step '0'"),
             ("cron(0 5-2 * * ? *)", "backwards"),
             ("cron(0 0 * * ? 2200)", "year value '2200'"),

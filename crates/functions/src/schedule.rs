@@ -112,7 +112,11 @@ pub fn scheduled_functions(specs: &[FunctionSpec]) -> (Vec<ScheduledFunction>, V
 }
 
 /// EventBridge Scheduler's default notification for a schedule fired at `at`.
-pub fn scheduled_event(schedule: &ScheduledFunction, at: Timestamp, config: &ScheduleConfig) -> Value {
+pub fn scheduled_event(
+    schedule: &ScheduledFunction,
+    at: Timestamp,
+    config: &ScheduleConfig,
+) -> Value {
     json!({
         "version": "0",
         "id": uuid::Uuid::new_v4().to_string(),
@@ -146,7 +150,9 @@ impl Drop for Schedules {
 
 impl std::fmt::Debug for Schedules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Schedules").field("count", &self.count).finish()
+        f.debug_struct("Schedules")
+            .field("count", &self.count)
+            .finish()
     }
 }
 
@@ -201,8 +207,12 @@ async fn run(schedules: Vec<ScheduledFunction>, config: ScheduleConfig, fire: Fi
         .collect();
     for (s, n) in schedules.iter().zip(&next) {
         match n {
-            Some(at) => tracing::info!(target: "stratus::function", "schedule {} ({}) of function '{}': next run {at}", s.expression, s.source, s.function),
-            None => tracing::warn!(target: "stratus::function", "schedule {} of function '{}' has no future run", s.expression, s.function),
+            Some(at) => {
+                tracing::info!(target: "stratus::function", "schedule {} ({}) of function '{}': next run {at}", s.expression, s.source, s.function)
+            }
+            None => {
+                tracing::warn!(target: "stratus::function", "schedule {} of function '{}' has no future run", s.expression, s.function)
+            }
         }
     }
     loop {

@@ -9,9 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
-use stratus_functions::schedule::{
-    Clock, FireFn, ScheduleConfig, Schedules, scheduled_functions,
-};
+use stratus_functions::schedule::{Clock, FireFn, ScheduleConfig, Schedules, scheduled_functions};
 use stratus_functions::{Functions, RetryPolicy, RuntimeConfig};
 use tokio::sync::mpsc;
 
@@ -147,7 +145,10 @@ async fn fires_at_the_expressions_times_with_the_scheduler_event() {
 
 #[tokio::test(start_paused = true)]
 async fn a_schedule_with_no_future_run_never_fires() {
-    let dir = project("'0 12 * * ? 2020'", "export const handler = async () => {};\n");
+    let dir = project(
+        "'0 12 * * ? 2020'",
+        "export const handler = async () => {};\n",
+    );
     let backend = stratus_loader::load(dir.path()).unwrap();
     let (schedules, _) = scheduled_functions(&backend.functions);
     let start = tokio::time::Instant::now();

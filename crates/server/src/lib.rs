@@ -7,6 +7,8 @@
 //! - [`services`]: what a generation serves (the Cognito user pool of `defineAuth`, the sandbox
 //!   outbox, the S3 API of `defineStorage`), opened by the reload path and mounted here;
 //! - [`storage_auth`]: SigV4 over the identity pool's credentials for the S3 API;
+//! - [`storage_triggers`]: `defineStorage` `onUpload` / `onDelete` functions invoked with S3
+//!   event notifications;
 //! - [`serve`]: TLS and plain HTTP on one port (sniffing the first byte).
 
 pub mod auth_triggers;
@@ -16,6 +18,7 @@ pub mod router;
 pub mod serve;
 pub mod services;
 pub mod storage_auth;
+pub mod storage_triggers;
 
 pub use ca::{CaError, LocalCa};
 pub use live::{LiveBackend, Shared, services_of};

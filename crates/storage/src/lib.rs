@@ -20,4 +20,7 @@ pub mod authz;
 pub mod s3;
 
 pub use auth::{Authenticated, Authenticator, ChunkSignatures, PayloadCheck, Principal};
-pub use s3::{BucketConfig, S3Error, StorageEvent, StorageService, router};
+pub use s3::{
+    BucketConfig, CreateOperation, S3Error, StorageEvent, StorageNotification, StorageService,
+    router,
+};

@@ -1,19 +1,22 @@
 //! `StorageService::subscribe`: every way an object is created or removed emits exactly one
 //! event (PutObject, CompleteMultipartUpload, CopyObject's destination, DeleteObject,
 //! DeleteObjects per key), and the operations that create or remove nothing emit none
-//! (refused, failed, multipart steps before Complete, deletes of missing keys).
+//! (refused, failed, multipart steps before Complete, deletes of missing keys). Each event
+//! names its operation (S3's `eventName`) and carries the request's id, principal, time and an
+//! increasing sequencer; the stream ends when the service is dropped.
 
 mod common;
 
 use common::{ADMIN, B, complete_doc, create_upload, env, get, md5_etag, put, send, upload_part};
 use http::{Method, StatusCode};
 use md5::{Digest, Md5};
-use stratus_storage::StorageEvent;
+use stratus_spec::storage::StorageRole;
+use stratus_storage::{CreateOperation, Principal, StorageEvent, StorageNotification};
 use tokio::sync::broadcast::Receiver;
-use tokio::sync::broadcast::error::TryRecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
-/// Every event emitted since the last call (the service emits before it answers).
-fn drain(rx: &mut Receiver<StorageEvent>) -> Vec<StorageEvent> {
+/// Every notification emitted since the last call (the service emits before it answers).
+fn drain_all(rx: &mut Receiver<StorageNotification>) -> Vec<StorageNotification> {
     let mut out = Vec::new();
     loop {
         match rx.try_recv() {
@@ -24,13 +27,27 @@ fn drain(rx: &mut Receiver<StorageEvent>) -> Vec<StorageEvent> {
     }
 }
 
-fn created(key: &str, data: &[u8]) -> StorageEvent {
+/// The events of [`drain_all`].
+fn drain(rx: &mut Receiver<StorageNotification>) -> Vec<StorageEvent> {
+    drain_all(rx).into_iter().map(|n| n.event).collect()
+}
+
+fn created_by(key: &str, data: &[u8], operation: CreateOperation) -> StorageEvent {
     StorageEvent::Created {
         bucket: B.to_string(),
         key: key.to_string(),
         size: data.len() as u64,
         etag: md5_etag(data),
+        operation,
     }
+}
+
+fn created(key: &str, data: &[u8]) -> StorageEvent {
+    created_by(key, data, CreateOperation::Put)
+}
+
+fn copied(key: &str, data: &[u8]) -> StorageEvent {
+    created_by(key, data, CreateOperation::Copy)
 }
 
 fn removed(key: &str) -> StorageEvent {
@@ -103,7 +120,7 @@ async fn put_and_copy_emit_one_created_each() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(drain(&mut rx), vec![created("public/b.txt", b"two!")]);
+    assert_eq!(drain(&mut rx), vec![copied("public/b.txt", b"two!")]);
     // A copy onto itself with new metadata is a new version of the object: one Created.
     let r = send(
         &e.app,
@@ -119,7 +136,7 @@ async fn put_and_copy_emit_one_created_each() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(drain(&mut rx), vec![created("public/b.txt", b"two!")]);
+    assert_eq!(drain(&mut rx), vec![copied("public/b.txt", b"two!")]);
     // A copy of a missing source, or one the caller may not read, emits nothing.
     let r = send(
         &e.app,
@@ -204,6 +221,7 @@ async fn multipart_emits_one_created_on_complete_only() {
             key: "public/big.bin".to_string(),
             size: 10,
             etag,
+            operation: CreateOperation::CompleteMultipartUpload,
         }]
     );
     // Completing the same upload again is NoSuchUpload, no second event.
@@ -331,4 +349,68 @@ async fn deletes_emit_one_removed_per_removed_key() {
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(drain(&mut rx), vec![removed("private/ada/x")]);
     assert_eq!(drain(&mut second), vec![removed("private/ada/x")]);
+}
+
+#[tokio::test]
+async fn notifications_carry_the_request_and_an_increasing_sequencer() {
+    let e = env().await;
+    let mut rx = e.service.subscribe();
+    let before = std::time::SystemTime::now();
+    let r1 = put(&e.app, "auth:ada", "public/seq.txt", b"one").await;
+    assert_eq!(r1.status, StatusCode::OK);
+    let r2 = send(
+        &e.app,
+        Method::DELETE,
+        &format!("/{B}/public/seq.txt"),
+        ADMIN,
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(r2.status, StatusCode::NO_CONTENT);
+    let after = std::time::SystemTime::now();
+    let all = drain_all(&mut rx);
+    assert_eq!(all.len(), 2);
+    let (a, b) = (&all[0], &all[1]);
+    assert_eq!(a.event.event_name(), "ObjectCreated:Put");
+    assert_eq!(b.event.event_name(), "ObjectRemoved:Delete");
+    assert_eq!((a.event.bucket(), a.event.key()), (B, "public/seq.txt"));
+    // The request id is the response's x-amz-request-id.
+    assert_eq!(a.request_id, r1.header("x-amz-request-id"));
+    assert_eq!(b.request_id, r2.header("x-amz-request-id"));
+    assert_ne!(a.request_id, b.request_id);
+    assert_eq!(
+        a.principal,
+        Principal::Identity {
+            role: StorageRole::Authenticated,
+            identity_id: Some("ada".into())
+        }
+    );
+    assert_eq!(b.principal, Principal::Admin);
+    assert!(before <= a.time && a.time <= b.time && b.time <= after);
+    // Sequencers: uppercase hex, the later change greater.
+    for n in [a, b] {
+        assert_eq!(n.sequencer.len(), 18, "{}", n.sequencer);
+        assert!(
+            n.sequencer
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c))
+        );
+    }
+    assert!(b.sequencer > a.sequencer, "{} {}", a.sequencer, b.sequencer);
+    assert_eq!(
+        copied("k", b"").event_name(),
+        "ObjectCreated:Copy",
+        "eventName of a copy"
+    );
+    assert_eq!(
+        created_by("k", b"", CreateOperation::CompleteMultipartUpload).event_name(),
+        "ObjectCreated:CompleteMultipartUpload"
+    );
+
+    // When the last clone of the service is gone, the stream ends.
+    let common::Env { service, app, .. } = e;
+    drop(app);
+    drop(service);
+    assert!(matches!(rx.recv().await, Err(RecvError::Closed)));
 }

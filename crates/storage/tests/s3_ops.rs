@@ -502,7 +502,7 @@ async fn errors_preconditions_cors_events() {
     );
     assert_eq!(&get(&e.app, ADMIN, "public/once").await.body[..], b"1");
     // Events: one Created (the refused overwrite emits nothing).
-    match events.try_recv().unwrap() {
+    match events.try_recv().unwrap().event {
         stratus_storage::StorageEvent::Created { key, size, .. } => {
             assert_eq!((key.as_str(), size), ("public/once", 1))
         }

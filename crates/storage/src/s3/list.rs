@@ -260,7 +260,7 @@ pub(crate) async fn delete_objects(ctx: &Ctx<'_>, body: ByteStream) -> Result<Re
         match result {
             Ok(removed) => {
                 if removed {
-                    ctx.service.emit(StorageEvent::Removed {
+                    ctx.notify(StorageEvent::Removed {
                         bucket: ctx.bucket.name.clone(),
                         key: key.clone(),
                     });

@@ -12,6 +12,7 @@ pub mod xml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::Body;
@@ -55,22 +56,98 @@ impl BucketConfig {
 /// An object created or removed (for `onUpload` / `onDelete` triggers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageEvent {
-    /// `s3:ObjectCreated:*` (Put, Copy, CompleteMultipartUpload).
+    /// `s3:ObjectCreated:*`: by `operation`.
     Created {
         bucket: String,
         key: String,
         size: u64,
         etag: String,
+        operation: CreateOperation,
     },
-    /// `s3:ObjectRemoved:Delete`.
+    /// `s3:ObjectRemoved:Delete` (DeleteObject, each key of DeleteObjects).
     Removed { bucket: String, key: String },
+}
+
+/// The request that created an object: the last part of S3's `ObjectCreated:*` event name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateOperation {
+    /// PutObject.
+    Put,
+    /// CopyObject (the destination).
+    Copy,
+    /// CompleteMultipartUpload.
+    CompleteMultipartUpload,
+}
+
+impl StorageEvent {
+    /// S3's `eventName`: `ObjectCreated:Put`, `ObjectCreated:Copy`,
+    /// `ObjectCreated:CompleteMultipartUpload`, `ObjectRemoved:Delete`.
+    pub fn event_name(&self) -> &'static str {
+        match self {
+            StorageEvent::Created { operation, .. } => match operation {
+                CreateOperation::Put => "ObjectCreated:Put",
+                CreateOperation::Copy => "ObjectCreated:Copy",
+                CreateOperation::CompleteMultipartUpload => "ObjectCreated:CompleteMultipartUpload",
+            },
+            StorageEvent::Removed { .. } => "ObjectRemoved:Delete",
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        match self {
+            StorageEvent::Created { bucket, .. } | StorageEvent::Removed { bucket, .. } => bucket,
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        match self {
+            StorageEvent::Created { key, .. } | StorageEvent::Removed { key, .. } => key,
+        }
+    }
+}
+
+/// One event as [`StorageService::subscribe`] delivers it: what changed, and the request that
+/// changed it (what an S3 event notification says besides the object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorageNotification {
+    pub event: StorageEvent,
+    /// The `x-amz-request-id` of the response to that request.
+    pub request_id: String,
+    /// Who sent it.
+    pub principal: Principal,
+    /// When the change was made (S3's `eventTime`: when it finished processing the request).
+    pub time: SystemTime,
+    /// S3's `sequencer`: uppercase hex, greater for a later change (process-wide, so it orders
+    /// the events of one key across reloads too).
+    pub sequencer: String,
+}
+
+/// Sequencers increase from the process's start time in nanoseconds.
+static SEQUENCER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn next_sequencer() -> String {
+    use std::sync::atomic::Ordering;
+    let now = SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // max(previous + 1, now): increasing even if the clock goes back.
+    let mut previous = SEQUENCER.load(Ordering::Relaxed);
+    loop {
+        let next = (previous + 1).max(now);
+        match SEQUENCER.compare_exchange_weak(previous, next, Ordering::Relaxed, Ordering::Relaxed)
+        {
+            Ok(_) => return format!("{next:018X}"),
+            Err(actual) => previous = actual,
+        }
+    }
 }
 
 pub(crate) struct Inner {
     pub(crate) backend: Arc<dyn ObjectBackend>,
     pub(crate) auth: Arc<dyn Authenticator>,
     pub(crate) buckets: BTreeMap<String, BucketConfig>,
-    pub(crate) events: broadcast::Sender<StorageEvent>,
+    pub(crate) events: broadcast::Sender<StorageNotification>,
 }
 
 /// The S3 service: backend + authenticator + buckets. Cheap to clone.
@@ -105,8 +182,9 @@ impl StorageService {
         })
     }
 
-    /// Object created/removed events, from now on (lagging receivers lose the oldest).
-    pub fn subscribe(&self) -> broadcast::Receiver<StorageEvent> {
+    /// Object created/removed events, from now on (lagging receivers lose the oldest). The
+    /// stream ends (`RecvError::Closed`) when the last clone of this service is dropped.
+    pub fn subscribe(&self) -> broadcast::Receiver<StorageNotification> {
         self.inner.events.subscribe()
     }
 
@@ -243,8 +321,18 @@ impl StorageService {
             .ok_or_else(|| S3Error::no_such_bucket(name))
     }
 
-    pub(crate) fn emit(&self, event: StorageEvent) {
-        let _ = self.inner.events.send(event);
+    /// Publishes `event`, made by the request `request_id` of `principal`, to subscribers.
+    pub(crate) fn emit(&self, event: StorageEvent, request_id: &str, principal: &Principal) {
+        if self.inner.events.receiver_count() == 0 {
+            return;
+        }
+        let _ = self.inner.events.send(StorageNotification {
+            event,
+            request_id: request_id.to_string(),
+            principal: principal.clone(),
+            time: SystemTime::now(),
+            sequencer: next_sequencer(),
+        });
     }
 }
 
@@ -325,7 +413,7 @@ async fn handle_request(service: &StorageService, request: Request) -> Response 
     let mut response = if request.method() == Method::OPTIONS {
         preflight(request.headers())
     } else {
-        match dispatch(service, request).await {
+        match dispatch(service, request, &request_id).await {
             Ok(r) => r,
             Err(e) => error_response(&e, &request_id, head),
         }
@@ -337,7 +425,11 @@ async fn handle_request(service: &StorageService, request: Request) -> Response 
     response
 }
 
-async fn dispatch(service: &StorageService, request: Request) -> Result<Response, S3Error> {
+async fn dispatch(
+    service: &StorageService,
+    request: Request,
+    request_id: &str,
+) -> Result<Response, S3Error> {
     let (parts, body) = request.into_parts();
     let target = service.target(&parts.method, &parts.uri, &parts.headers)?;
     let authenticated = service.inner.auth.authenticate(&parts).await?;
@@ -345,6 +437,7 @@ async fn dispatch(service: &StorageService, request: Request) -> Result<Response
     let bucket = service.bucket(&target.bucket)?.clone();
     let ctx = ops::Ctx {
         service,
+        request_id,
         bucket: &bucket,
         principal: &principal,
         parts: &parts,

@@ -10,7 +10,10 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use stratus_spec::storage::StorageAction;
 
 use super::xml::{DECL, S3_NS, elem};
-use super::{BucketConfig, MAX_XML_BODY, S3Error, StorageEvent, StorageService, body, map_backend};
+use super::{
+    BucketConfig, CreateOperation, MAX_XML_BODY, S3Error, StorageEvent, StorageService, body,
+    map_backend,
+};
 use crate::auth::{PayloadCheck, Principal};
 use crate::authz;
 use crate::backend::{ByteRange, ByteStream, ObjectInfo, ObjectMeta, PutOptions};
@@ -18,6 +21,8 @@ use crate::backend::{ByteRange, ByteStream, ObjectInfo, ObjectMeta, PutOptions};
 /// What every operation needs.
 pub(crate) struct Ctx<'a> {
     pub(crate) service: &'a StorageService,
+    /// The `x-amz-request-id` the response carries.
+    pub(crate) request_id: &'a str,
     pub(crate) bucket: &'a BucketConfig,
     pub(crate) principal: &'a Principal,
     pub(crate) parts: &'a http::request::Parts,
@@ -39,6 +44,11 @@ impl Ctx<'_> {
 
     fn name(&self) -> &str {
         &self.bucket.name
+    }
+
+    /// Tells subscribers that this request created or removed an object.
+    pub(crate) fn notify(&self, event: StorageEvent) {
+        self.service.emit(event, self.request_id, self.principal);
     }
 }
 
@@ -154,12 +164,13 @@ fn xml_response(doc: String) -> Response {
     r
 }
 
-fn created(ctx: &Ctx<'_>, info: &ObjectInfo) {
-    ctx.service.emit(StorageEvent::Created {
+fn created(ctx: &Ctx<'_>, info: &ObjectInfo, operation: CreateOperation) {
+    ctx.notify(StorageEvent::Created {
         bucket: ctx.name().to_string(),
         key: info.key.clone(),
         size: info.size,
         etag: info.etag.clone(),
+        operation,
     });
 }
 
@@ -187,7 +198,7 @@ pub(crate) async fn put_object(
         .put(ctx.name(), key, body, meta, options)
         .await
         .map_err(map_backend(ctx.name(), Some(key)))?;
-    created(ctx, &info);
+    created(ctx, &info, CreateOperation::Put);
     let mut r = with_etag(StatusCode::OK, &info.etag);
     echo_checksum(ctx, &mut r);
     Ok(r)
@@ -375,7 +386,7 @@ pub(crate) async fn delete_object(ctx: &Ctx<'_>, key: &str) -> Result<Response, 
         .await
         .map_err(map_backend(ctx.name(), Some(key)))?;
     if removed {
-        ctx.service.emit(StorageEvent::Removed {
+        ctx.notify(StorageEvent::Removed {
             bucket: ctx.name().to_string(),
             key: key.to_string(),
         });
@@ -450,7 +461,7 @@ pub(crate) async fn copy_object(ctx: &Ctx<'_>, key: &str) -> Result<Response, S3
             }
             other => S3Error::from_backend(other, ctx.name(), Some(key)),
         })?;
-    created(ctx, &info);
+    created(ctx, &info, CreateOperation::Copy);
     let mut doc = format!("{DECL}<CopyObjectResult xmlns=\"{S3_NS}\">");
     elem(&mut doc, "LastModified", &iso_date(info.last_modified));
     elem(&mut doc, "ETag", &info.etag);
@@ -531,7 +542,7 @@ pub(crate) async fn complete_multipart(
         .complete_multipart(ctx.name(), key, upload_id, parts, options)
         .await
         .map_err(map_backend(ctx.name(), Some(key)))?;
-    created(ctx, &info);
+    created(ctx, &info, CreateOperation::CompleteMultipartUpload);
     let host = header_str(&ctx.parts.headers, "host").unwrap_or("localhost");
     let location = format!(
         "https://{host}/{}/{}",
