@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stratus_auth::{AuthConfig, AuthService, Outbox, Sender};
-use stratus_data::DataService;
 use stratus_data::realtime::hub::RealtimeHub;
+use stratus_data::{DataService, FunctionBinding};
 use stratus_functions::{Functions, RuntimeConfig};
 use stratus_server::auth_triggers::{FunctionAuthTriggers, FunctionPoolTriggers};
+use stratus_server::data_functions::DataFunctions;
 use stratus_server::{LiveBackend, Services, Shared, SigV4Authenticator, StorageMount};
 use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
@@ -280,11 +281,22 @@ impl Reloader {
             None => None,
         };
         let data = match &backend.data {
-            Some(spec) => Some(match self.unchanged_data(backend) {
+            Some(spec) => Some(match self.unchanged_data(backend, &functions) {
                 Some(data) => data,
-                None => DataService::open_in(&self.store, spec, auth.clone(), &self.realtime)
+                None => {
+                    // Custom operations backed by functions and the Lambda authorizer run
+                    // on this generation's functions.
+                    let binding = FunctionBinding::new(Arc::new(DataFunctions(functions.clone())));
+                    DataService::open_in_with(
+                        &self.store,
+                        spec,
+                        auth.clone(),
+                        &self.realtime,
+                        Some(binding),
+                    )
                     .await
-                    .map_err(|e| format!("data: {e}"))?,
+                    .map_err(|e| format!("data: {e}"))?
+                }
             }),
             None => None,
         };
@@ -333,12 +345,15 @@ impl Reloader {
     }
 
     /// The data service being served, when this backend defines the same data and auth as
-    /// the generation serving it (nothing to plan again for its realtime subscribers).
-    fn unchanged_data(&self, backend: &Backend) -> Option<DataService> {
+    /// the generation serving it and the same functions (its resolvers and Lambda authorizer
+    /// call them): nothing to plan again for its realtime subscribers.
+    fn unchanged_data(&self, backend: &Backend, functions: &Functions) -> Option<DataService> {
         let live = self.shared.current()?;
         let data = live.services.data.clone()?;
-        (same(&live.backend.data, &backend.data) && same(&live.backend.auth, &backend.auth))
-            .then_some(data)
+        (same(&live.backend.data, &backend.data)
+            && same(&live.backend.auth, &backend.auth)
+            && live.services.functions.fingerprint() == functions.fingerprint())
+        .then_some(data)
     }
 
     async fn open_auth(

@@ -228,3 +228,60 @@ async fn define_storage_serves_the_advertised_bucket_over_one_object_store() {
         Arc::as_ptr(again.service.backend())
     ));
 }
+
+const FN_BACKEND_TS: &str = "import { defineBackend } from '@aws-amplify/backend';\n\
+import { data } from './data/resource';\n\
+import { echo } from './functions/echo/resource';\n\
+defineBackend({ data, echo });\n";
+
+const FN_DATA_TS: &str = "import { a, defineData } from '@aws-amplify/backend';\n\
+import { echo } from '../functions/echo/resource';\n\
+const schema = a.schema({ echo: a.query().arguments({ msg: a.string() }).returns(a.string())\
+.authorization((allow) => [allow.publicApiKey()]).handler(a.handler.function(echo)) });\n\
+export const data = defineData({ schema, authorizationModes: { defaultAuthorizationMode: 'apiKey' } });\n";
+
+const FN_RESOURCE_TS: &str = "import { defineFunction } from '@aws-amplify/backend';\n\
+export const echo = defineFunction({ name: 'echo', entry: './handler.ts' });\n";
+
+/// A project whose custom query `echo` is resolved by a function answering `<tag>:<msg>`.
+fn load_function_project(dir: &Path, tag: &str) -> Backend {
+    let amplify = dir.join("amplify");
+    let function = amplify.join("functions").join("echo");
+    std::fs::create_dir_all(amplify.join("data")).unwrap();
+    std::fs::create_dir_all(&function).unwrap();
+    std::fs::write(amplify.join("backend.ts"), FN_BACKEND_TS).unwrap();
+    std::fs::write(amplify.join("data").join("resource.ts"), FN_DATA_TS).unwrap();
+    std::fs::write(function.join("resource.ts"), FN_RESOURCE_TS).unwrap();
+    std::fs::write(
+        function.join("handler.ts"),
+        format!(
+            "export const handler = async (event: {{ arguments: {{ msg: string }} }}) => \
+             `{tag}:${{event.arguments.msg}}:${{event.typeName}}.${{event.fieldName}}`;\n"
+        ),
+    )
+    .unwrap();
+    load_backend(dir).unwrap()
+}
+
+#[tokio::test]
+async fn custom_queries_run_the_generations_functions_and_follow_handler_edits() {
+    let env = env().await;
+    let Outcome::Loaded { .. } = env
+        .reload(load_function_project(env.tmp.path(), "v1"))
+        .await
+    else {
+        panic!("expected a load");
+    };
+    let v = env.graphql("query { echo(msg: \"hi\") }").await;
+    assert_eq!(v["data"]["echo"], "v1:hi:Query.echo", "{v}");
+    // Same data and auth definitions, new handler code: the data service must call the new
+    // generation's functions, not keep the old ones.
+    let Outcome::Loaded { .. } = env
+        .reload(load_function_project(env.tmp.path(), "v2"))
+        .await
+    else {
+        panic!("expected a load");
+    };
+    let v = env.graphql("query { echo(msg: \"hi\") }").await;
+    assert_eq!(v["data"]["echo"], "v2:hi:Query.echo", "{v}");
+}

@@ -7,14 +7,19 @@
 //!   per generated field;
 //! - [`service`]: [`DataService`] and its `POST /graphql` [`router`];
 //! - [`oidc`]: verification of `OPENID_CONNECT` tokens against the provider's JWKS;
+//! - [`functions`]: how custom operations and the Lambda authorizer ([`lambda_auth`]) call
+//!   `defineFunction` handlers ([`FunctionInvoker`]);
 //! - [`scalars`]: the AWS scalars and their validation; [`errors`]: AppSync's error shapes.
 
 pub mod authz;
 pub mod errors;
+pub mod functions;
 pub mod graphql;
+pub mod lambda_auth;
 pub mod oidc;
 pub mod realtime;
 pub mod scalars;
 pub mod service;
 
+pub use functions::{FunctionBinding, FunctionError, FunctionInvoker};
 pub use service::{AuthFailure, DataService, OpenError, router};

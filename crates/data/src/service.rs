@@ -23,9 +23,12 @@ use stratus_store::documents::{DocumentError, DocumentStore, SchemaReport, Sqlit
 
 use crate::authz::{self, AuthEnvironment, Authorizer, AuthzError, Caller, IamPrincipal};
 use crate::errors::{appsync_response, request_error};
+use crate::functions::FunctionBinding;
 use crate::graphql::build::{BuildError, build_schema, read_sdl};
+use crate::graphql::custom::{CustomOps, RequestHeaders};
 use crate::graphql::engine::Engine;
 use crate::graphql::plan::{Plans, with_join_indexes};
+use crate::lambda_auth::{AuthRequest, LambdaAuthorizer};
 use crate::oidc::OidcVerifier;
 use crate::realtime::hub::RealtimeHub;
 
@@ -65,6 +68,10 @@ pub(crate) struct Inner {
     hub: RealtimeHub,
     /// Parsed documents by query text (`crate::graphql::query_cache`).
     queries: crate::graphql::query_cache::QueryCache,
+    /// The `AWS_LAMBDA` mode's authorizer (when the mode is on and functions are attached).
+    lambda: Option<Arc<LambdaAuthorizer>>,
+    /// Resolvers read the request headers (function payloads' `request.headers`).
+    keeps_headers: bool,
 }
 
 impl std::fmt::Debug for DataService {
@@ -98,7 +105,32 @@ impl DataService {
         env: &AuthEnvironment,
     ) -> Result<DataService, OpenError> {
         let hub = RealtimeHub::new();
-        let service = Self::open_in_hub(store, docs, spec, auth, env, &hub).await?;
+        let service = Self::open_in_hub(store, docs, spec, auth, env, &hub, None).await?;
+        hub.activate(&service);
+        Ok(service)
+    }
+
+    /// [`DataService::open`] with the functions that custom operations
+    /// (`a.handler.function(fn)`) and the Lambda authorizer call.
+    pub async fn open_with_functions(
+        store: &Store,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+        functions: FunctionBinding,
+    ) -> Result<DataService, OpenError> {
+        let env = AuthEnvironment::gen2(auth.is_some());
+        let docs = SqliteDocumentStore::open(store).await?;
+        let hub = RealtimeHub::new();
+        let service = Self::open_in_hub(
+            store,
+            Arc::new(docs),
+            spec,
+            auth,
+            &env,
+            &hub,
+            Some(functions),
+        )
+        .await?;
         hub.activate(&service);
         Ok(service)
     }
@@ -112,9 +144,21 @@ impl DataService {
         auth: Option<AuthService>,
         hub: &RealtimeHub,
     ) -> Result<DataService, OpenError> {
+        Self::open_in_with(store, spec, auth, hub, None).await
+    }
+
+    /// [`DataService::open_in`] with the functions that custom operations and the Lambda
+    /// authorizer call (`None`: they answer that no functions runtime is attached).
+    pub async fn open_in_with(
+        store: &Store,
+        spec: &DataSpec,
+        auth: Option<AuthService>,
+        hub: &RealtimeHub,
+        functions: Option<FunctionBinding>,
+    ) -> Result<DataService, OpenError> {
         let env = AuthEnvironment::gen2(auth.is_some());
         let docs = SqliteDocumentStore::open(store).await?;
-        Self::open_in_hub(store, Arc::new(docs), spec, auth, &env, hub).await
+        Self::open_in_hub(store, Arc::new(docs), spec, auth, &env, hub, functions).await
     }
 
     async fn open_in_hub(
@@ -124,6 +168,7 @@ impl DataService {
         auth: Option<AuthService>,
         env: &AuthEnvironment,
         hub: &RealtimeHub,
+        functions: Option<FunctionBinding>,
     ) -> Result<DataService, OpenError> {
         let sdl = stratus_schema::appsync::generate_sdl(spec)?;
         let doc = async_graphql::parser::parse_schema(&sdl)
@@ -142,6 +187,22 @@ impl DataService {
         let authorizer = Authorizer::new(spec, env)?;
         let (roots, field_modes) = read_sdl(&doc);
         let plans = Plans::build(&spec.schema, &models, &roots);
+        let mut custom = CustomOps::build(spec, &doc);
+        custom.functions = functions.clone();
+        custom.identity_pool_id = auth
+            .as_ref()
+            .and_then(|a| a.config().identity_pool_id.clone());
+        let modes_on = |mode: AuthMode| {
+            spec.authorization_modes.default == mode
+                || spec.authorization_modes.additional.contains(&mode)
+        };
+        let lambda = match (&spec.authorization_modes.lambda_authorizer, &functions) {
+            (Some(config), Some(binding)) if modes_on(AuthMode::AwsLambda) => {
+                Some(Arc::new(LambdaAuthorizer::new(config, binding.clone())))
+            }
+            _ => None,
+        };
+        let keeps_headers = !custom.is_empty();
         let field_names = models
             .iter()
             .map(|m| {
@@ -161,6 +222,8 @@ impl DataService {
             modes: field_modes,
             default_mode: spec.authorization_modes.default,
             events: hub.events(),
+            custom,
+            lambda_mode: modes_on(AuthMode::AwsLambda),
         });
         let schema = build_schema(&doc, engine.clone())?;
         let mut modes = vec![spec.authorization_modes.default];
@@ -187,6 +250,8 @@ impl DataService {
                 report,
                 hub: hub.clone(),
                 queries: Default::default(),
+                lambda,
+                keeps_headers,
             }),
         })
     }
@@ -234,6 +299,7 @@ impl DataService {
             if token.starts_with("AWS4-HMAC-SHA256") {
                 return self.iam_caller(parts, body).await;
             }
+            let raw = token;
             // Other GraphQL clients often send `Bearer <jwt>`; AppSync's clients send the raw
             // token.
             let token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
@@ -256,15 +322,15 @@ impl DataService {
                 .as_ref()
                 .filter(|_| self.has_mode(AuthMode::AmazonCognitoUserPools))
             else {
-                return Err(AuthFailure {
-                    message: "Valid authorization header not provided.",
-                });
+                return self.lambda_caller(raw, parts, body).await;
             };
             let verified = match auth.verify_access_token(token).await {
                 Ok(v) => v,
-                Err(_) => auth.verify_id_token(token).await.map_err(|_| AuthFailure {
-                    message: "Valid authorization header not provided.",
-                })?,
+                Err(_) => match auth.verify_id_token(token).await {
+                    Ok(v) => v,
+                    // Not a token of the user pool: the Lambda authorizer's, when there is one.
+                    Err(_) => return self.lambda_caller(raw, parts, body).await,
+                },
             };
             return Ok(Caller::UserPool {
                 sub: verified.sub,
@@ -289,6 +355,29 @@ impl DataService {
         }
         Err(AuthFailure {
             message: "Valid authorization header not provided.",
+        })
+    }
+
+    /// The `AWS_LAMBDA` mode: the authorizer's decision on the `Authorization` value
+    /// (`crate::lambda_auth`); without that mode, the header is not valid.
+    async fn lambda_caller(
+        &self,
+        token: &str,
+        parts: &Parts,
+        body: &[u8],
+    ) -> Result<Caller, AuthFailure> {
+        let Some(lambda) = &self.inner.lambda else {
+            return Err(AuthFailure {
+                message: "Valid authorization header not provided.",
+            });
+        };
+        let request = AuthRequest {
+            token,
+            headers: &parts.headers,
+            body,
+        };
+        lambda.decide(&request).await.caller().ok_or(AuthFailure {
+            message: "You are not authorized to make this call.",
         })
     }
 
@@ -361,9 +450,26 @@ impl DataService {
         variables: Option<Value>,
         operation_name: Option<&str>,
     ) -> Value {
+        self.execute_with_headers(caller, query, variables, operation_name, None)
+            .await
+    }
+
+    /// [`DataService::execute`] with the request's headers, which function-backed resolvers
+    /// pass on (`request.headers` of their payload).
+    pub async fn execute_with_headers(
+        &self,
+        caller: Caller,
+        query: &str,
+        variables: Option<Value>,
+        operation_name: Option<&str>,
+        headers: Option<axum::http::HeaderMap>,
+    ) -> Value {
         let mut request = async_graphql::Request::new(query)
             .variables(Variables::from_json(variables.unwrap_or(Value::Null)))
             .data(caller);
+        if let Some(headers) = headers.filter(|_| self.inner.keeps_headers) {
+            request = request.data(RequestHeaders(Arc::new(headers)));
+        }
         if let Some(name) = operation_name {
             request = request.operation_name(name);
         }
@@ -415,7 +521,7 @@ fn json_response(status: StatusCode, body: &Value, error_type: Option<&str>) -> 
 }
 
 async fn graphql(State(service): State<DataService>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let body: Bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
@@ -446,12 +552,17 @@ async fn graphql(State(service): State<DataService>, request: Request) -> Respon
             );
         }
     };
+    let headers = service
+        .inner
+        .keeps_headers
+        .then(|| std::mem::take(&mut parts.headers));
     let value = service
-        .execute(
+        .execute_with_headers(
             caller,
             &body.query,
             body.variables,
             body.operation_name.as_deref(),
+            headers,
         )
         .await;
     json_response(StatusCode::OK, &value, None)

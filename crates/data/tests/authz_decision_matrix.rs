@@ -61,6 +61,7 @@ fn synthesize(def: &Value) -> Option<Synthetic> {
         "apiKey" => Caller::ApiKey,
         "function" => Caller::Lambda {
             resolver_context: Map::new(),
+            denied_fields: Vec::new(),
         },
         "iam" | "identityPool" => Caller::Iam {
             principal: if claim == "authRole" {

@@ -369,6 +369,7 @@ type L @model @auth(rules: [{allow: custom}]) { x: String }"#,
     };
     let lambda = Caller::Lambda {
         resolver_context: Map::new(),
+        denied_fields: Vec::new(),
     };
     assert!(a.authorize_read(&oidc, "O", Op::List).is_ok());
     assert!(a.authorize_read(&alice(), "O", Op::List).is_err());

@@ -6,6 +6,8 @@
 //!   of the live backend (unknown paths answer a JSON 404);
 //! - [`services`]: what a generation serves (the Cognito user pool of `defineAuth`, the sandbox
 //!   outbox, the S3 API of `defineStorage`), opened by the reload path and mounted here;
+//! - [`data_functions`]: the data service's custom-operation resolvers and Lambda authorizer on
+//!   the functions runtime;
 //! - [`storage_auth`]: SigV4 over the identity pool's credentials for the S3 API;
 //! - [`storage_triggers`]: `defineStorage` `onUpload` / `onDelete` functions invoked with S3
 //!   event notifications;
@@ -13,6 +15,7 @@
 
 pub mod auth_triggers;
 pub mod ca;
+pub mod data_functions;
 pub mod live;
 pub mod router;
 pub mod serve;

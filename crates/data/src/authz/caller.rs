@@ -39,9 +39,11 @@ pub enum Caller {
         identity_id: Option<String>,
         groups: Vec<String>,
     },
-    /// A Lambda authorizer's positive answer.
+    /// A Lambda authorizer's positive answer: its `resolverContext`, and its `deniedFields`
+    /// as `TypeName.FieldName`.
     Lambda {
         resolver_context: Map<String, Value>,
+        denied_fields: Vec<String>,
     },
 }
 

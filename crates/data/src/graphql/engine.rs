@@ -24,6 +24,10 @@ pub struct Engine {
     pub default_mode: AuthMode,
     /// Every successful mutation, for the subscriptions (see [`Event`]).
     pub events: tokio::sync::broadcast::Sender<Arc<Event>>,
+    /// The custom queries and mutations resolved by functions, and the functions runtime.
+    pub custom: super::custom::CustomOps,
+    /// The API has the `AWS_LAMBDA` mode (whose callers may have `deniedFields`).
+    pub lambda_mode: bool,
 }
 
 /// A stored change: the mutation field that made it and the item as stored (after a delete,

@@ -2,6 +2,7 @@
 //! run the model operations on the document store under the authorization rules.
 
 pub mod build;
+pub mod custom;
 pub mod engine;
 pub mod ops;
 pub mod plan;

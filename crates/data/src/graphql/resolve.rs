@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::engine::{Engine, Node};
 use super::ops;
+use crate::authz::Caller;
 use crate::errors::{unauthorized, with_path};
 
 /// How a field's value is produced from the stored JSON.
@@ -52,8 +53,31 @@ async fn resolve_field<'a>(
     kind: OutKind,
 ) -> Result<Option<FieldValue<'a>>> {
     let engine = ctx.data::<Arc<Engine>>()?.clone();
+    if engine.lambda_mode
+        && let Some(Caller::Lambda { denied_fields, .. }) = ctx.data_opt::<Caller>()
+        && denied_fields
+            .iter()
+            .any(|d| d.split_once('.') == Some((parent, field)))
+    {
+        // The Lambda authorizer's `deniedFields`: `null`, whatever the resolver would give.
+        return Err(unauthorized(parent, field));
+    }
     if parent == "Query" || parent == "Mutation" {
         let args = args_json(&ctx);
+        if let Some(op) = engine.custom.get(parent, field) {
+            let caller = ctx.data::<Caller>()?;
+            if !engine.mode_allows(caller, parent, field) {
+                return Err(unauthorized(parent, field));
+            }
+            let value = super::custom::resolve(&ctx, &engine, op, parent, field, args).await?;
+            return Ok(super::custom::output(
+                &engine,
+                caller,
+                &op.returns,
+                kind,
+                value,
+            ));
+        }
         let node = ops::root(&ctx, &engine, parent, field, args).await?;
         return Ok(node.map(FieldValue::owned_any));
     }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_functions;
 pub mod realtime;
 
 use std::sync::Arc;
@@ -56,6 +57,23 @@ impl Harness {
 
     /// The data API of `spec` with a user pool defined by `defineAuth` props `auth_props`.
     pub async fn with_spec(spec: &stratus_spec::data::DataSpec, auth_props: Value) -> Harness {
+        Self::open(spec, auth_props, None).await
+    }
+
+    /// [`Harness::with_spec`] whose custom operations and Lambda authorizer call `functions`.
+    pub async fn with_functions(
+        spec: &stratus_spec::data::DataSpec,
+        auth_props: Value,
+        functions: stratus_data::FunctionBinding,
+    ) -> Harness {
+        Self::open(spec, auth_props, Some(functions)).await
+    }
+
+    async fn open(
+        spec: &stratus_spec::data::DataSpec,
+        auth_props: Value,
+        functions: Option<stratus_data::FunctionBinding>,
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = stratus_store::Store::open(dir.path()).await.unwrap();
         let api_key = store
@@ -71,9 +89,11 @@ impl Harness {
         let auth = AuthService::open(&store, auth_spec, config, outbox.clone())
             .await
             .unwrap();
-        let service = DataService::open(&store, spec, Some(auth.clone()))
-            .await
-            .unwrap();
+        let service = match functions {
+            Some(f) => DataService::open_with_functions(&store, spec, Some(auth.clone()), f).await,
+            None => DataService::open(&store, spec, Some(auth.clone())).await,
+        }
+        .unwrap();
         Harness {
             app: router(service.clone()),
             service,
