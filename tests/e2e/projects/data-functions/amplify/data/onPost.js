@@ -1,0 +1,7 @@
+export function request() {
+  return {};
+}
+
+export const response = (ctx) => {
+  return ctx.result;
+};

@@ -1,0 +1,6 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const fail = defineFunction({
+  name: 'fail',
+  entry: './handler.ts',
+});

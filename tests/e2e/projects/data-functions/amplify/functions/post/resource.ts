@@ -1,0 +1,6 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const post = defineFunction({
+  name: 'post',
+  entry: './handler.ts',
+});
