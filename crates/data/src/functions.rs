@@ -48,6 +48,17 @@ pub trait FunctionInvoker: Send + Sync + 'static {
     /// Whether `function` exists (an `Event` invocation of a missing function fails at once,
     /// as Lambda's `Invoke` does).
     fn contains(&self, function: &str) -> bool;
+
+    /// One `Event` invocation: queued, not awaited (the runtime may retry a failure as Lambda
+    /// does). By default one background [`FunctionInvoker::invoke`] whose failure is logged.
+    fn invoke_event(self: Arc<Self>, function: &str, event: Value) {
+        let function = function.to_string();
+        tokio::spawn(async move {
+            if let Err(e) = self.invoke(&function, event).await {
+                tracing::info!(target: "stratus::function", function = %function, error_type = %e.error_type, error = %e.error_message, "Event invocation failed");
+            }
+        });
+    }
 }
 
 /// The functions a data service calls, and the ids its events carry.

@@ -2,10 +2,12 @@
 //! custom operations backed by `a.handler.function(fn)` and the Lambda authorizer invoke the
 //! generation's `defineFunction` handlers.
 
+use std::sync::Arc;
+
 use futures::future::BoxFuture;
 use serde_json::Value;
 use stratus_data::{FunctionError, FunctionInvoker};
-use stratus_functions::{Functions, InvokeError};
+use stratus_functions::{Functions, InvokeError, RetryPolicy};
 
 /// The functions of one generation, as the data service calls them.
 #[derive(Debug, Clone)]
@@ -39,5 +41,14 @@ impl FunctionInvoker for DataFunctions {
 
     fn contains(&self, function: &str) -> bool {
         self.0.contains(function)
+    }
+
+    /// AppSync's `invocationType: 'Event'` is Lambda's asynchronous invocation: retried after
+    /// a function error as Lambda retries it.
+    fn invoke_event(self: Arc<Self>, function: &str, event: Value) {
+        drop(
+            self.0
+                .invoke_async(function, event, &RetryPolicy::default(), "AppSync"),
+        );
     }
 }

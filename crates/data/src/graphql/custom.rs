@@ -11,7 +11,8 @@
 //! `prev` is `{ result }` of the step before (`{}` after the auth step). A `RequestResponse`
 //! step's error ends the field with `$util.error($ctx.error.message, $ctx.error.type)`: AppSync
 //! reports a function's failure as type `Lambda:Unhandled` with the Lambda `errorMessage`. An
-//! `Event` step (`.async()`) is queued (its outcome is not awaited) and yields
+//! `Event` step (`.async()`) is queued (its outcome is not awaited; the sandbox's runtime
+//! retries a failure as Lambda retries asynchronous invocations) and yields
 //! `{ success: true }` (`EventInvocationResponse`). The field's value is the last step's
 //! result; a custom mutation's object result is published to the subscriptions that name it
 //! in `@aws_subscribe`.
@@ -185,7 +186,7 @@ fn custom_op(op: &Operation, resolve_name: &dyn Fn(&str) -> String) -> CustomOp 
 pub struct RequestHeaders(pub Arc<HeaderMap>);
 
 /// `$ctx.request`: the headers (lower-case names) and `domainName` (no custom domain).
-fn request_context(headers: Option<&RequestHeaders>) -> Value {
+pub(crate) fn request_context(headers: Option<&RequestHeaders>) -> Value {
     let mut map = Map::new();
     if let Some(RequestHeaders(headers)) = headers {
         for (name, value) in headers.iter() {
@@ -321,14 +322,10 @@ pub async fn resolve(
                     format!("Function not found: {}", step.function),
                 )));
             }
-            let invoker = binding.invoker.clone();
-            let function = step.function.clone();
-            let event = payload.clone();
-            tokio::spawn(async move {
-                if let Err(e) = invoker.invoke(&function, event).await {
-                    tracing::info!(target: "stratus::function", function = %function, error_type = %e.error_type, error = %e.error_message, "Event invocation failed");
-                }
-            });
+            binding
+                .invoker
+                .clone()
+                .invoke_event(&step.function, payload.clone());
             json!({ "success": true })
         } else {
             binding
