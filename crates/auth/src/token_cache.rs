@@ -14,6 +14,13 @@
 //!
 //! Bounds: an entry lives at most [`TTL`], so another process writing to the same database
 //! (a future multi-node deployment) is seen within that time; at most [`CAPACITY`] entries.
+//!
+//! Reads ([`TokenCache::lookup`]) are single-flight per user: when an entry is missing or
+//! expired, one request reads the database and the others of that user wait for its answer
+//! instead of all reading at once (under load, every request arriving during the refresh
+//! would otherwise add its own two queries to the connection pool, which slows the refresh
+//! further); and an entry past [`REFRESH_AFTER`] is refreshed by one request while the others
+//! keep using it, so a busy user never sees it expire.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +31,8 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(2);
 /// At most this many (user, authentication) entries.
 pub const CAPACITY: usize = 10_000;
+/// An entry this old is read again by one request while the others still use it.
+pub const REFRESH_AFTER: Duration = Duration::from_millis(1_500);
 
 /// What the token check needs of the user (`None`: no such user).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +61,8 @@ pub struct TokenCache {
     state: Mutex<State>,
     /// Advanced by every invalidation (under the lock).
     epoch: AtomicU64,
+    /// sub → the lock held by the request reading that user's entry from the database.
+    reading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 type Registry = Mutex<HashMap<(std::path::PathBuf, String), Weak<TokenCache>>>;
@@ -92,9 +103,66 @@ impl TokenCache {
 
     /// A fresh entry for (sub, origin_jti), if any.
     pub fn get(&self, sub: &str, origin_jti: &str) -> Option<Entry> {
+        self.get_aged(sub, origin_jti).map(|(entry, _)| entry)
+    }
+
+    /// A fresh entry and whether it is due for a refresh ([`REFRESH_AFTER`]).
+    fn get_aged(&self, sub: &str, origin_jti: &str) -> Option<(Entry, bool)> {
         let state = self.lock();
         let (entry, at) = state.users.get(sub)?.get(origin_jti)?;
-        (at.elapsed() < TTL).then(|| entry.clone())
+        let age = at.elapsed();
+        (age < TTL).then(|| (entry.clone(), age >= REFRESH_AFTER))
+    }
+
+    /// The lock of user `sub`'s database reads (locks no one holds are dropped).
+    fn reading_lock(&self, sub: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut reading = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        reading.retain(|_, lock| Arc::strong_count(lock) > 1);
+        reading.entry(sub.to_string()).or_default().clone()
+    }
+
+    /// The entry for (sub, origin_jti): the cached one while fresh, else what `read` answers
+    /// (the database), read by one request of this user at a time; see the module docs.
+    pub async fn lookup<E, F, Fut>(&self, sub: &str, origin_jti: &str, read: F) -> Result<Entry, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Entry, E>>,
+    {
+        let lock = match self.get_aged(sub, origin_jti) {
+            Some((entry, false)) => return Ok(entry),
+            Some((entry, true)) => {
+                let lock = self.reading_lock(sub);
+                // Someone is already refreshing it: this one is still fresh.
+                let Ok(guard) = lock.clone().try_lock_owned() else {
+                    return Ok(entry);
+                };
+                return self.read_and_store(sub, origin_jti, read, guard).await;
+            }
+            None => self.reading_lock(sub),
+        };
+        let guard = lock.lock_owned().await;
+        // The request that held the lock may have stored the answer meanwhile.
+        if let Some(entry) = self.get(sub, origin_jti) {
+            return Ok(entry);
+        }
+        self.read_and_store(sub, origin_jti, read, guard).await
+    }
+
+    async fn read_and_store<E, F, Fut>(
+        &self,
+        sub: &str,
+        origin_jti: &str,
+        read: F,
+        _reading: tokio::sync::OwnedMutexGuard<()>,
+    ) -> Result<Entry, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Entry, E>>,
+    {
+        let epoch = self.epoch();
+        let entry = read().await?;
+        self.insert(epoch, sub, origin_jti, entry.clone());
+        Ok(entry)
     }
 
     /// Stores what the database answered, unless an invalidation happened since `epoch`.
@@ -234,6 +302,102 @@ mod tests {
         assert!(cache.get("late").is_some());
         assert!(cache.get("t0").is_none());
         assert!(cache.tokens.lock().unwrap().len() <= CAPACITY);
+    }
+
+    /// A read that counts its calls, takes `ms`, and answers `name`'s entry.
+    async fn read(
+        calls: &std::sync::atomic::AtomicUsize,
+        ms: u64,
+        name: &str,
+    ) -> Result<Entry, String> {
+        calls.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        Ok(live(name))
+    }
+
+    type Calls = Arc<std::sync::atomic::AtomicUsize>;
+
+    /// `n` lookups of (s1, o1) started together, each reading with `read(calls, ms, name)`.
+    fn spawn_lookups(
+        cache: &Arc<TokenCache>,
+        calls: &Calls,
+        n: usize,
+        ms: u64,
+        name: &'static str,
+    ) -> tokio::task::JoinSet<Result<Entry, String>> {
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..n {
+            let (cache, calls) = (cache.clone(), calls.clone());
+            set.spawn(async move { cache.lookup("s1", "o1", || read(&calls, ms, name)).await });
+        }
+        set
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_read_the_database_once() {
+        let cache = Arc::new(TokenCache::default());
+        let calls = Calls::default();
+        let answers = spawn_lookups(&cache, &calls, 20, 20, "a").join_all().await;
+        assert_eq!(answers.len(), 20);
+        assert!(answers.iter().all(|a| a == &Ok(live("a"))), "{answers:?}");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Another user is read on its own.
+        assert_eq!(
+            cache.lookup("s2", "o1", || read(&calls, 0, "b")).await,
+            Ok(live("b"))
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(
+            cache.reading.lock().unwrap().len() <= 1,
+            "unused locks are dropped"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_entry_due_for_refresh_is_read_by_one_request_while_others_use_it() {
+        let cache = Arc::new(TokenCache::default());
+        cache.insert(cache.epoch(), "s1", "o1", live("old"));
+        {
+            let mut state = cache.lock();
+            let aged = Instant::now() - REFRESH_AFTER - Duration::from_millis(1);
+            state.users.get_mut("s1").unwrap().get_mut("o1").unwrap().1 = aged;
+        }
+        let calls = Calls::default();
+        let refresher = spawn_lookups(&cache, &calls, 1, 100, "new");
+        // Let the refresher take the lock and start reading.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let started = Instant::now();
+        let others = spawn_lookups(&cache, &calls, 5, 100, "other")
+            .join_all()
+            .await;
+        let waited = started.elapsed();
+        assert!(others.iter().all(|a| a == &Ok(live("old"))), "{others:?}");
+        assert!(waited < Duration::from_millis(60), "waited {waited:?}");
+        assert_eq!(refresher.join_all().await, vec![Ok(live("new"))]);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.get("s1", "o1"), Some(live("new")));
+    }
+
+    #[tokio::test]
+    async fn an_answer_read_across_an_invalidation_is_not_kept() {
+        let cache = TokenCache::default();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let answer = cache
+            .lookup("s1", "o1", || async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                // A revocation lands while the database is being read.
+                cache.invalidate_user("s1");
+                Ok::<_, String>(live("before"))
+            })
+            .await;
+        assert_eq!(answer, Ok(live("before")));
+        assert_eq!(cache.get("s1", "o1"), None);
+        assert_eq!(
+            cache.lookup("s1", "o1", || read(&calls, 0, "after")).await,
+            Ok(live("after"))
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -265,27 +265,24 @@ impl AuthService {
         token_use: TokenUse,
     ) -> CResult<(String, CommonClaims, Map<String, Value>)> {
         let (c, claims) = self.check_token(token, token_use)?;
-        let cache = &self.inner.token_cache;
-        let entry = match cache.get(&c.sub, &c.origin_jti) {
-            Some(entry) => entry,
-            None => {
-                let epoch = cache.epoch();
+        let entry = self
+            .inner
+            .token_cache
+            .lookup(&c.sub, &c.origin_jti, || async {
                 let user = self.db().user_by_sub(&c.sub).await?;
                 let live = match &user {
                     Some(_) => self.db().origin_live(&c.origin_jti, &c.sub).await?,
                     None => false,
                 };
-                let entry = Entry {
+                Ok::<_, CognitoError>(Entry {
                     user: user.map(|u| CachedUser {
                         username: u.username,
                         enabled: u.enabled,
                     }),
                     live,
-                };
-                cache.insert(epoch, &c.sub, &c.origin_jti, entry.clone());
-                entry
-            }
-        };
+                })
+            })
+            .await?;
         check_entry(&entry, token_use)?;
         let username = entry.user.map(|u| u.username).unwrap_or_default();
         Ok((username, c, claims))
