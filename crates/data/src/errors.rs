@@ -17,6 +17,31 @@ pub fn typed(error_type: &str, message: impl Into<String>) -> Error {
     Error::new(message).extend_with(move |_, e| e.set(ERROR_TYPE, error_type.clone()))
 }
 
+/// The extension keys of [`raised`]: the error's `data` and `errorInfo`.
+const ERROR_DATA: &str = "errorData";
+const ERROR_INFO: &str = "errorInfo";
+
+/// An error a resolver raised with `util.error(message, errorType, data, errorInfo)`: no
+/// `errorType` when none was given; `data` and `errorInfo` as given.
+pub fn raised(error_type: Option<&str>, message: &str, data: &Value, error_info: &Value) -> Error {
+    let (error_type, data, info) = (
+        error_type.map(str::to_string),
+        async_graphql::Value::from_json(data.clone()).ok(),
+        async_graphql::Value::from_json(error_info.clone()).ok(),
+    );
+    Error::new(message).extend_with(move |_, e| {
+        if let Some(t) = &error_type {
+            e.set(ERROR_TYPE, t.clone());
+        }
+        if let Some(d) = data.clone().filter(|d| *d != async_graphql::Value::Null) {
+            e.set(ERROR_DATA, d);
+        }
+        if let Some(i) = info.clone().filter(|i| *i != async_graphql::Value::Null) {
+            e.set(ERROR_INFO, i);
+        }
+    })
+}
+
 /// Records the response path of a resolver error (the dynamic schema does not set it).
 pub fn with_path(error: Error, path: Vec<Value>) -> Error {
     error.extend_with(move |_, e| {
@@ -88,7 +113,14 @@ pub fn appsync_response(mut response: Value) -> Value {
                 .unwrap_or(Value::Null),
         };
         out.insert("path".into(), path);
-        out.insert("data".into(), Value::Null);
+        let extra = |key: &str| {
+            extensions
+                .as_ref()
+                .and_then(|e| e.get(key))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        out.insert("data".into(), extra(ERROR_DATA));
         match error_type {
             Some(t) => {
                 out.insert("errorType".into(), t);
@@ -97,7 +129,7 @@ pub fn appsync_response(mut response: Value) -> Value {
                 out.insert("errorType".into(), Value::Null);
             }
         }
-        out.insert("errorInfo".into(), Value::Null);
+        out.insert("errorInfo".into(), extra(ERROR_INFO));
         let locations = obj
             .remove("locations")
             .map(|l| match l {

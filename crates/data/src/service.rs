@@ -202,7 +202,11 @@ impl DataService {
             }
             _ => None,
         };
-        let keeps_headers = !custom.is_empty();
+        let api_id = functions
+            .as_ref()
+            .map_or(crate::graphql::js::API_ID, |f| &f.api_id);
+        let js = crate::graphql::js::JsOps::build(spec, api_id);
+        let keeps_headers = !custom.is_empty() || !js.is_empty();
         let field_names = models
             .iter()
             .map(|m| {
@@ -223,6 +227,7 @@ impl DataService {
             default_mode: spec.authorization_modes.default,
             events: hub.events(),
             custom,
+            js,
             lambda_mode: modes_on(AuthMode::AwsLambda),
         });
         let schema = build_schema(&doc, engine.clone())?;

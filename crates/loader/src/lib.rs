@@ -6,6 +6,7 @@
 //! budget and a memory limit ([`Limits`]). Every error points at the user's file:line:column,
 //! mapped back through oxc's source maps.
 
+mod appsync_code;
 mod authmodes;
 mod builtins;
 mod engine;
@@ -63,7 +64,10 @@ pub fn load(root: &Path) -> Result<Backend, LoadError> {
 /// [`load`] with explicit resource limits.
 pub fn load_with(root: &Path, limits: &Limits) -> Result<Backend, LoadError> {
     let raw = load_raw_with(root, limits)?;
-    raw::to_backend(&raw.json).map_err(LoadError::Definition)
+    let mut backend = raw::to_backend(&raw.json).map_err(LoadError::Definition)?;
+    appsync_code::read_handlers(&canonical_root(root)?, &mut backend)
+        .map_err(LoadError::Definition)?;
+    Ok(backend)
 }
 
 /// Evaluate the definition and return the raw props JSON (no spec conversion).

@@ -137,6 +137,7 @@ fn data_spec(
                                 .map(|h| JsHandler {
                                     data_source: str_field(h, "dataSource"),
                                     entry: str_field(h, "entry"),
+                                    modules: Vec::new(),
                                 })
                                 .collect()
                         })

@@ -372,6 +372,18 @@ pub struct JsHandler {
     pub data_source: String,
     /// Path of the handler file relative to the project root.
     pub entry: String,
+    /// The handler's code as the loader read it: the entry first (an ES module, TypeScript
+    /// types stripped), then the relative modules it imports. Empty when not read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<JsModule>,
+}
+
+/// One module of a [`JsHandler`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsModule {
+    /// Path relative to the project root.
+    pub path: String,
+    pub code: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -26,6 +26,8 @@ pub struct Engine {
     pub events: tokio::sync::broadcast::Sender<Arc<Event>>,
     /// The custom queries and mutations resolved by functions, and the functions runtime.
     pub custom: super::custom::CustomOps,
+    /// The custom operations resolved by AppSync JavaScript handlers (`a.handler.custom`).
+    pub js: super::js::JsOps,
     /// The API has the `AWS_LAMBDA` mode (whose callers may have `deniedFields`).
     pub lambda_mode: bool,
 }

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod custom;
 pub mod engine;
+pub mod js;
 pub mod ops;
 pub mod plan;
 pub mod query_cache;

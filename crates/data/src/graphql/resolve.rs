@@ -78,6 +78,9 @@ async fn resolve_field<'a>(
                 value,
             ));
         }
+        if let Some(resolver) = engine.js.get(parent, field) {
+            return super::js::resolve(&ctx, &engine, &resolver, parent, field, args, kind).await;
+        }
         let node = ops::root(&ctx, &engine, parent, field, args).await?;
         return Ok(node.map(FieldValue::owned_any));
     }

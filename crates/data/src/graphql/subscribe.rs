@@ -59,7 +59,7 @@ pub fn field(def: &FieldDefinition) -> SubscriptionField {
         let field_name = field_name.clone();
         let model = model.clone();
         let mutations = mutations.clone();
-        SubscriptionFieldFuture::new(async move { stream(ctx, field_name, model, mutations) })
+        SubscriptionFieldFuture::new(async move { stream(ctx, field_name, model, mutations).await })
     });
     for arg in &def.arguments {
         let mut iv = InputValue::new(arg.node.name.node.as_str(), type_ref(&arg.node.ty.node));
@@ -71,7 +71,7 @@ pub fn field(def: &FieldDefinition) -> SubscriptionField {
     f
 }
 
-fn stream<'a>(
+async fn stream<'a>(
     ctx: ResolverContext<'a>,
     field: String,
     model: String,
@@ -104,6 +104,9 @@ fn stream<'a>(
         // A custom type (custom mutation sources): the subscription's own `@auth` rules.
         return Err(denied(&d, "Subscription", &field));
     }
+    // A custom handler runs when the subscription starts; a filter it sets with
+    // `extensions.setSubscriptionFilter` replaces the argument filtering below.
+    let enhanced = super::js::subscribe(&ctx, &engine, &caller, &field, &args).await?;
     let filter = match args.get("filter") {
         Some(v) if !v.is_null() => {
             Some(Filter::from_input(v).map_err(|e| typed("ValidationError", e.to_string()))?)
@@ -144,6 +147,7 @@ fn stream<'a>(
             &mutations,
             filter.as_ref(),
             &equal,
+            enhanced.as_ref(),
             &ev,
         );
         async move { delivered.map(|node| Ok(FieldValue::owned_any(node))) }
@@ -152,6 +156,7 @@ fn stream<'a>(
 }
 
 /// The event as this subscriber sees it, or `None` when it is not for them.
+#[allow(clippy::too_many_arguments)]
 fn deliver(
     engine: &Engine,
     caller: &Caller,
@@ -159,6 +164,7 @@ fn deliver(
     mutations: &[String],
     filter: Option<&Filter>,
     equal: &[(String, Value)],
+    enhanced: Option<&stratus_appsync_js::SubscriptionFilter>,
     ev: &Event,
 ) -> Option<super::engine::Node> {
     if ev.model != model || !mutations.contains(&ev.mutation) {
@@ -174,6 +180,11 @@ fn deliver(
     }
     if filter.is_some_and(|f| !f.matches(&ev.item)) {
         return None;
+    }
+    if let Some(f) = enhanced {
+        return f
+            .matches(&ev.item)
+            .then(|| present(engine, caller, model, ev.item.clone()));
     }
     for (k, v) in equal {
         let stored = ev.item.get(k)?;
