@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod function_env;
 mod identity;
 mod log;
 mod outputs_file;

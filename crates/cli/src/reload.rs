@@ -21,6 +21,7 @@ use stratus_spec::{Backend, Diagnostic};
 use stratus_storage::{BucketConfig, FsBackend, FsOptions, StorageService};
 use stratus_store::Store;
 
+use crate::function_env::{FunctionCredentials, with_sandbox_env};
 use crate::outputs_file;
 
 /// Loads the definition rooted at a folder. Synchronous; run off the async runtime.
@@ -110,6 +111,8 @@ pub struct Reloader {
     realtime: RealtimeHub,
     /// Secrets, storage triggers and schedules (`reload_functions.rs`).
     functions_wiring: functions_wiring::FunctionsWiring,
+    /// The functions' execution-role credentials, made once per function for the process.
+    function_credentials: FunctionCredentials,
     load: Arc<LoadFn>,
     outputs: Arc<OutputsFn>,
 }
@@ -178,6 +181,7 @@ impl Reloader {
             storage_backend: tokio::sync::OnceCell::new(),
             functions_wiring: Default::default(),
             realtime: RealtimeHub::new(),
+            function_credentials: FunctionCredentials::default(),
             load,
             outputs,
         })
@@ -286,7 +290,11 @@ impl Reloader {
                 None => {
                     // Custom operations backed by functions and the Lambda authorizer run
                     // on this generation's functions.
-                    let binding = FunctionBinding::new(Arc::new(DataFunctions(functions.clone())));
+                    let mut binding =
+                        FunctionBinding::new(Arc::new(DataFunctions(functions.clone())));
+                    // Requests the functions sign with their credentials are theirs
+                    // (`allow.resource(fn)`).
+                    binding.credentials = self.function_credentials.all(backend);
                     DataService::open_in_with(
                         &self.store,
                         spec,
@@ -331,7 +339,13 @@ impl Reloader {
             "NODE_EXTRA_CA_CERTS".into(),
             self.ca_file.to_string_lossy().into_owned(),
         ));
-        let specs = backend.functions.clone();
+        // Lambda's execution-role credentials, and the data API's variables for the functions
+        // the schema grants access (`crate::function_env`).
+        let specs = with_sandbox_env(
+            backend,
+            &self.function_credentials,
+            &format!("{}/graphql", self.origin),
+        );
         let built = tokio::task::spawn_blocking(move || Functions::build(&specs, &config))
             .await
             .map_err(|e| format!("functions: the build crashed: {e}"))?

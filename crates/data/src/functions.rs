@@ -70,6 +70,9 @@ pub struct FunctionBinding {
     /// `requestContext.accountId` of the Lambda authorizer's event, `identity.accountId` of
     /// IAM callers.
     pub account_id: String,
+    /// The functions' execution-role credentials: requests signed with them are the function's
+    /// (`allow.resource(fn)`).
+    pub credentials: Vec<crate::iam::FunctionCredential>,
 }
 
 impl FunctionBinding {
@@ -78,6 +81,7 @@ impl FunctionBinding {
             invoker,
             api_id: "stratuslocalapi".into(),
             account_id: "000000000000".into(),
+            credentials: Vec::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod authz;
 pub mod errors;
 pub mod functions;
 pub mod graphql;
+pub mod iam;
 pub mod lambda_auth;
 pub mod oidc;
 pub mod realtime;

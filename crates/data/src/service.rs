@@ -72,6 +72,8 @@ pub(crate) struct Inner {
     lambda: Option<Arc<LambdaAuthorizer>>,
     /// Resolvers read the request headers (function payloads' `request.headers`).
     keeps_headers: bool,
+    /// The functions' execution-role credentials, by access key id (`crate::iam`).
+    function_keys: HashMap<String, crate::iam::FunctionCredential>,
 }
 
 impl std::fmt::Debug for DataService {
@@ -257,6 +259,11 @@ impl DataService {
                 queries: Default::default(),
                 lambda,
                 keeps_headers,
+                function_keys: functions
+                    .iter()
+                    .flat_map(|f| &f.credentials)
+                    .map(|c| (c.access_key_id.clone(), c.clone()))
+                    .collect(),
             }),
         })
     }
@@ -387,19 +394,21 @@ impl DataService {
     }
 
     async fn iam_caller(&self, parts: &Parts, body: &[u8]) -> Result<Caller, AuthFailure> {
-        let Some(auth) = self
-            .inner
-            .auth
-            .as_ref()
-            .filter(|_| self.has_mode(AuthMode::AwsIam))
-        else {
+        let auth = self.inner.auth.as_ref();
+        if !self.has_mode(AuthMode::AwsIam)
+            || (auth.is_none() && self.inner.function_keys.is_empty())
+        {
             return Err(AuthFailure {
                 message: "You are not authorized to make this call.",
             });
+        }
+        let resolver = crate::iam::IamResolver {
+            auth,
+            functions: &self.inner.function_keys,
         };
         let request = SignedRequest::from_parts(parts, SigBody::Bytes(body));
         let verified = Verifier::new("appsync")
-            .verify(&request, auth, now_unix())
+            .verify(&request, &resolver, now_unix())
             .await
             .map_err(|e| {
                 tracing::debug!(error = %e, "SigV4 refused");
@@ -407,7 +416,16 @@ impl DataService {
                     message: "The security token included in the request is invalid.",
                 }
             })?;
-        let p = verified.principal;
+        let p = match verified.principal {
+            crate::iam::Signer::Pool(p) => p,
+            crate::iam::Signer::Function(name) => {
+                return Ok(Caller::Iam {
+                    principal: IamPrincipal::Function(name),
+                    identity_id: None,
+                    groups: Vec::new(),
+                });
+            }
+        };
         let principal = match p.kind {
             PrincipalKind::Admin => IamPrincipal::Admin,
             PrincipalKind::Authenticated => IamPrincipal::Authenticated,

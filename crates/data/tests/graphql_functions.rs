@@ -472,3 +472,81 @@ async fn without_a_functions_runtime_function_fields_say_so() {
         .await;
     assert_eq!(v["errors"][0]["errorType"], "NotImplemented");
 }
+
+/// A `POST /graphql` signed with `creds`.
+async fn signed_as(h: &Harness, creds: &gql::Creds, query: &str) -> (StatusCode, Value) {
+    let body = json!({"query": query, "variables": {}}).to_string();
+    let headers = gql::signed_headers(
+        creds,
+        "127.0.0.1:8443",
+        "/graphql",
+        &[("content-type", "application/json; charset=UTF-8")],
+        &body,
+    );
+    let mut req = Request::post("/graphql");
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str().unwrap());
+    }
+    let res = h
+        .app
+        .clone()
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn functions_sign_with_their_credentials_and_get_what_allow_resource_grants() {
+    use stratus_data::iam::FunctionCredential;
+    let fake = FakeFunctions::new(FUNCTIONS, answer);
+    let enrich = FunctionCredential::generate("enrich-order");
+    let audit = FunctionCredential::generate("audit-log");
+    let mut binding = fake.binding();
+    binding.credentials = vec![enrich.clone(), audit.clone()];
+    let h = Harness::with_functions(
+        &custom_functions_spec(),
+        json!({"loginWith": {"email": true}}),
+        binding,
+    )
+    .await;
+    let creds = |c: &FunctionCredential| gql::Creds {
+        akid: c.access_key_id.clone(),
+        secret: c.secret_access_key.clone(),
+        token: c.session_token.clone(),
+    };
+    let list = "query { listOrders { items { id } } }";
+    let create = "mutation { createOrder(input: {total: 1.5}) { id total } }";
+    // allow.resource(enrichOrder).to(['query', 'listen']): reads, no writes.
+    let (status, v) = signed_as(&h, &creds(&enrich), list).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["data"]["listOrders"]["items"].is_array(), "{v}");
+    let (_, v) = signed_as(&h, &creds(&enrich), create).await;
+    assert_eq!(v["errors"][0]["errorType"], "Unauthorized", "{v}");
+    // allow.resource(auditLog).to(['mutate']): writes, no reads.
+    let (_, v) = signed_as(&h, &creds(&audit), create).await;
+    assert_eq!(v["data"]["createOrder"]["total"], 1.5, "{v}");
+    let (_, v) = signed_as(&h, &creds(&audit), list).await;
+    assert_eq!(v["errors"][0]["errorType"], "Unauthorized", "{v}");
+    // The function's identity in a payload: an IAM principal outside the identity pool.
+    let (_, v) = signed_as(
+        &h,
+        &creds(&enrich),
+        "query { getEnrichedOrder(orderId: \"o\") { id } }",
+    )
+    .await;
+    assert_eq!(v["data"]["getEnrichedOrder"]["id"], "o", "{v}");
+    let identity = &fake.events_of("enrich-order")[0]["identity"];
+    assert_eq!(identity["cognitoIdentityPoolId"], Value::Null);
+    assert_eq!(identity["cognitoIdentityId"], Value::Null);
+    // Credentials the service was not given, or a wrong secret, are refused.
+    let stranger = FunctionCredential::generate("enrich-order");
+    let (status, _) = signed_as(&h, &creds(&stranger), list).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let mut forged = creds(&enrich);
+    forged.secret = stranger.secret_access_key.clone();
+    let (status, _) = signed_as(&h, &forged, list).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

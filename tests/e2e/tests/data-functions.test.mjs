@@ -4,7 +4,8 @@
 // signed-in user's identity as the handler sees it, a thrown error as AppSync reports a failed
 // Lambda (`Lambda:Unhandled` + the error's message), a pipeline with an async step, a custom
 // subscription fired by a function-backed mutation, and the Lambda authorization mode
-// (authMode 'lambda' with authToken: resolverContext, deniedFields, refusals, realtime).
+// (authMode 'lambda' with authToken: resolverContext, deniedFields, refusals, realtime), and a
+// function calling the API with its own credentials (allow.resource(fn), SigV4 by hand).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -124,6 +125,14 @@ test('data (functions): custom operations on defineFunction handlers and the Lam
       assert.deepEqual(created.errors, []);
       assert.equal(created.events[0].id, note.id);
       assert.equal(created.events[0].text, 'live');
+    });
+    await t.test('a function calls the API with its own credentials (allow.resource(fn).to([\'query\']))', async () => {
+      const notes = ok(await client.models.TeamNote.list({ authMode: 'lambda', authToken: 'team-red' }), 'list notes');
+      assert.ok(notes.length >= 2, JSON.stringify(notes));
+      const r = ok(await client.queries.teamNoteCount(), 'teamNoteCount');
+      assert.equal(r.count, notes.length);
+      // Its grant is read-only: the write it tries is refused.
+      assert.equal(r.writeError, 'Unauthorized');
     });
   } catch (e) {
     if (sandbox) console.error(sandbox.logs());

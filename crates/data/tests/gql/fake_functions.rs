@@ -83,8 +83,9 @@ impl FunctionInvoker for FakeFunctions {
     }
 }
 
-/// The data spec of fixture `name` with its `@function` → `defineFunction` map (the oracle's
-/// `transform.json` `lambdaFunctions`), as the loader fills it in.
+/// The data spec of fixture `name` with its `@function` → `defineFunction` map and its
+/// `allow.resource(fn)` grants (the oracle's `transform.json` `lambdaFunctions` and
+/// `functionSchemaAccess`), as the loader fills them in.
 pub fn spec_with_functions(name: &str) -> stratus_spec::data::DataSpec {
     let fx = Fixture::new(conformance_root().join(name));
     let mut spec = fx.data_spec().unwrap();
@@ -97,6 +98,23 @@ pub fn spec_with_functions(name: &str) -> stratus_spec::data::DataSpec {
                     k.clone(),
                     v["$defineFunction"].as_str().unwrap().to_string(),
                 )
+            })
+            .collect();
+    }
+    if let Some(list) = transform["functionSchemaAccess"].as_array() {
+        spec.function_schema_access = list
+            .iter()
+            .map(|a| stratus_spec::data::FunctionSchemaAccess {
+                function: a["resourceProvider"]["$defineFunction"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                actions: a["actions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect(),
             })
             .collect();
     }

@@ -3,6 +3,7 @@ import { auth } from './auth/resource';
 import { data } from './data/resource';
 import { audit } from './functions/audit/resource';
 import { authorizer } from './functions/authorizer/resource';
+import { counter } from './functions/counter/resource';
 import { echo } from './functions/echo/resource';
 import { fail } from './functions/fail/resource';
 import { post } from './functions/post/resource';
@@ -14,4 +15,4 @@ import { whoami } from './functions/whoami/resource';
  * by a function-backed mutation, and the Lambda authorization mode, for
  * tests/e2e/tests/data-functions.test.mjs.
  */
-defineBackend({ auth, data, audit, authorizer, echo, fail, post, teamContext, whoami });
+defineBackend({ auth, data, audit, authorizer, counter, echo, fail, post, teamContext, whoami });

@@ -1,6 +1,7 @@
 import { type ClientSchema, a, defineData } from '@aws-amplify/backend';
 import { audit } from '../functions/audit/resource';
 import { authorizer } from '../functions/authorizer/resource';
+import { counter } from '../functions/counter/resource';
 import { echo } from '../functions/echo/resource';
 import { fail } from '../functions/fail/resource';
 import { post } from '../functions/post/resource';
@@ -77,7 +78,14 @@ const schema = a.schema({
     .returns(a.json())
     .authorization((allow) => [allow.custom()])
     .handler(a.handler.function(teamContext)),
-});
+
+  // A function that calls this API itself, signed with its own credentials.
+  teamNoteCount: a
+    .query()
+    .returns(a.customType({ count: a.integer(), writeError: a.string() }))
+    .authorization((allow) => [allow.authenticated()])
+    .handler(a.handler.function(counter)),
+}).authorization((allow) => [allow.resource(counter).to(['query'])]);
 
 export type Schema = ClientSchema<typeof schema>;
 

@@ -1,0 +1,6 @@
+import { defineFunction } from '@aws-amplify/backend';
+
+export const counter = defineFunction({
+  name: 'counter',
+  entry: './handler.ts',
+});
