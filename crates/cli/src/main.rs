@@ -37,6 +37,7 @@ fn main() -> ExitCode {
             None => runtime().and_then(|rt| rt.block_on(sandbox::run(cmd.run, started))),
         },
     };
+    log::flush();
     match result {
         Ok(code) => code,
         Err(error) => {
