@@ -13,13 +13,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 use stratus_auth::triggers::{
-    AuthTriggers, CreateAuthChallengeEvent, CreateAuthChallengeResponse, CustomMessageEvent,
-    CustomMessageResponse, DefineAuthChallengeEvent, DefineAuthChallengeResponse, NoResponse,
-    PoolTrigger, PoolTriggerFuture, PostAuthenticationEvent, PostConfirmationEvent,
-    PreAuthenticationEvent, PreSignUpEvent, PreSignUpResponse, PreTokenGenerationEvent,
-    PreTokenGenerationResponse, TriggerError, TriggerEvent, TriggerFailure, TriggerFuture,
-    UserMigrationEvent, UserMigrationResponse, UserPoolTriggers, VerifyAuthChallengeResponseEvent,
-    VerifyAuthChallengeResponseResponse,
+    AuthTriggers, CreateAuthChallengeEvent, CreateAuthChallengeResponse, DefineAuthChallengeEvent,
+    DefineAuthChallengeResponse, PoolTrigger, PoolTriggerFuture, TriggerError, TriggerEvent,
+    TriggerFailure, TriggerFuture, UNRECOGNIZABLE_OUTPUT, UserPoolTriggers,
+    VerifyAuthChallengeResponseEvent, VerifyAuthChallengeResponseResponse,
 };
 use stratus_functions::Functions;
 use stratus_spec::auth::{AuthSpec, TriggerEvent as TriggerKind};
@@ -117,10 +114,6 @@ fn pool_trigger(kind: TriggerKind) -> Option<PoolTrigger> {
     })
 }
 
-/// What Cognito says of a handler output it cannot read (`undefined`, a string, a `response`
-/// of the wrong shape).
-const UNRECOGNIZABLE: &str = "Unrecognizable lambda output";
-
 /// The user pool's triggers other than the custom-auth ones, backed by its functions.
 #[derive(Debug, Clone)]
 pub struct FunctionPoolTriggers {
@@ -141,16 +134,14 @@ impl FunctionPoolTriggers {
             by_trigger,
         })
     }
+}
 
-    fn run<Req, Res>(
-        &self,
-        trigger: PoolTrigger,
-        event: TriggerEvent<Req, Res>,
-    ) -> PoolTriggerFuture<'_, Res>
-    where
-        Req: Serialize + Send + 'static,
-        Res: Serialize + DeserializeOwned + Send + 'static,
-    {
+impl UserPoolTriggers for FunctionPoolTriggers {
+    fn has(&self, trigger: PoolTrigger) -> bool {
+        self.by_trigger.contains_key(&trigger)
+    }
+
+    fn invoke(&self, trigger: PoolTrigger, event: Value) -> PoolTriggerFuture<'_, Value> {
         Box::pin(async move {
             let Some(function) = self.by_trigger.get(&trigger) else {
                 return Err(TriggerFailure::Failed(format!(
@@ -158,8 +149,6 @@ impl FunctionPoolTriggers {
                     trigger.name()
                 )));
             };
-            let event =
-                serde_json::to_value(&event).map_err(|e| TriggerFailure::Failed(e.to_string()))?;
             let returned = self
                 .functions
                 .invoke(function, &event)
@@ -170,67 +159,16 @@ impl FunctionPoolTriggers {
                 tracing::warn!(
                     function,
                     trigger = trigger.name(),
-                    "{UNRECOGNIZABLE}: not an object"
+                    "{UNRECOGNIZABLE_OUTPUT}: not an object"
                 );
-                return Err(TriggerFailure::InvalidResponse(UNRECOGNIZABLE.into()));
+                return Err(TriggerFailure::InvalidResponse(
+                    UNRECOGNIZABLE_OUTPUT.into(),
+                ));
             };
-            let response = match returned.remove("response") {
+            Ok(match returned.remove("response") {
                 None | Some(Value::Null) => Value::Object(Default::default()),
                 Some(r) => r,
-            };
-            serde_json::from_value(response).map_err(|e| {
-                tracing::warn!(function, trigger = trigger.name(), error = %e, "{UNRECOGNIZABLE}");
-                TriggerFailure::InvalidResponse(UNRECOGNIZABLE.into())
             })
         })
-    }
-}
-
-impl UserPoolTriggers for FunctionPoolTriggers {
-    fn has(&self, trigger: PoolTrigger) -> bool {
-        self.by_trigger.contains_key(&trigger)
-    }
-
-    fn pre_sign_up(&self, event: PreSignUpEvent) -> PoolTriggerFuture<'_, PreSignUpResponse> {
-        self.run(PoolTrigger::PreSignUp, event)
-    }
-
-    fn post_confirmation(&self, event: PostConfirmationEvent) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PostConfirmation, event)
-    }
-
-    fn pre_authentication(
-        &self,
-        event: PreAuthenticationEvent,
-    ) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PreAuthentication, event)
-    }
-
-    fn post_authentication(
-        &self,
-        event: PostAuthenticationEvent,
-    ) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PostAuthentication, event)
-    }
-
-    fn pre_token_generation(
-        &self,
-        event: PreTokenGenerationEvent,
-    ) -> PoolTriggerFuture<'_, PreTokenGenerationResponse> {
-        self.run(PoolTrigger::PreTokenGeneration, event)
-    }
-
-    fn custom_message(
-        &self,
-        event: CustomMessageEvent,
-    ) -> PoolTriggerFuture<'_, CustomMessageResponse> {
-        self.run(PoolTrigger::CustomMessage, event)
-    }
-
-    fn user_migration(
-        &self,
-        event: UserMigrationEvent,
-    ) -> PoolTriggerFuture<'_, UserMigrationResponse> {
-        self.run(PoolTrigger::UserMigration, event)
     }
 }

@@ -285,63 +285,91 @@ pub type PreTokenGenerationEvent =
 pub type CustomMessageEvent = TriggerEvent<CustomMessageRequest, CustomMessageResponse>;
 pub type UserMigrationEvent = TriggerEvent<UserMigrationRequest, UserMigrationResponse>;
 
-fn absent<'a, T: Send + 'a>(trigger: PoolTrigger) -> PoolTriggerFuture<'a, T> {
-    Box::pin(std::future::ready(Err(TriggerFailure::Failed(format!(
-        "the user pool has no {} trigger",
-        trigger.name()
-    )))))
+/// What Cognito answers for a handler output it cannot read
+/// (`InvalidLambdaResponseException`).
+pub const UNRECOGNIZABLE_OUTPUT: &str = "Unrecognizable lambda output";
+
+/// Serialises `event`, runs it through [`UserPoolTriggers::invoke`] and reads the response back.
+fn typed<'a, T, Req, Res>(
+    triggers: &'a T,
+    trigger: PoolTrigger,
+    event: TriggerEvent<Req, Res>,
+) -> PoolTriggerFuture<'a, Res>
+where
+    T: UserPoolTriggers + ?Sized,
+    Req: Serialize,
+    Res: Serialize + serde::de::DeserializeOwned + Send + 'a,
+{
+    let event = match serde_json::to_value(&event) {
+        Ok(event) => event,
+        Err(e) => {
+            return Box::pin(std::future::ready(Err(TriggerFailure::Failed(
+                e.to_string(),
+            ))));
+        }
+    };
+    let call = triggers.invoke(trigger, event);
+    Box::pin(async move {
+        let response = call.await?;
+        serde_json::from_value(response).map_err(|e| {
+            tracing::warn!(trigger = trigger.name(), error = %e, "{UNRECOGNIZABLE_OUTPUT}");
+            TriggerFailure::InvalidResponse(UNRECOGNIZABLE_OUTPUT.into())
+        })
+    })
 }
 
 /// The user pool's Lambda triggers other than the custom-auth ones. Only the triggers
-/// [`UserPoolTriggers::has`] reports are called; the default methods answer "no such trigger".
+/// [`UserPoolTriggers::has`] reports are called. An implementation runs a trigger on the event
+/// as JSON ([`UserPoolTriggers::invoke`]); the typed methods, which the pool calls, are provided.
 pub trait UserPoolTriggers: Send + Sync + std::fmt::Debug {
     /// Whether the pool has `trigger`.
     fn has(&self, trigger: PoolTrigger) -> bool;
 
-    fn pre_sign_up(&self, _event: PreSignUpEvent) -> PoolTriggerFuture<'_, PreSignUpResponse> {
-        absent(PoolTrigger::PreSignUp)
+    /// Run `trigger` on `event` (the Lambda event's JSON) and answer the `response` part of
+    /// what the handler returned (an empty object when it left it out).
+    fn invoke(&self, trigger: PoolTrigger, event: Value) -> PoolTriggerFuture<'_, Value>;
+
+    fn pre_sign_up(&self, event: PreSignUpEvent) -> PoolTriggerFuture<'_, PreSignUpResponse> {
+        typed(self, PoolTrigger::PreSignUp, event)
     }
 
-    fn post_confirmation(
-        &self,
-        _event: PostConfirmationEvent,
-    ) -> PoolTriggerFuture<'_, NoResponse> {
-        absent(PoolTrigger::PostConfirmation)
+    fn post_confirmation(&self, event: PostConfirmationEvent) -> PoolTriggerFuture<'_, NoResponse> {
+        typed(self, PoolTrigger::PostConfirmation, event)
     }
 
     fn pre_authentication(
         &self,
-        _event: PreAuthenticationEvent,
+        event: PreAuthenticationEvent,
     ) -> PoolTriggerFuture<'_, NoResponse> {
-        absent(PoolTrigger::PreAuthentication)
+        typed(self, PoolTrigger::PreAuthentication, event)
     }
 
     fn post_authentication(
         &self,
-        _event: PostAuthenticationEvent,
+        event: PostAuthenticationEvent,
     ) -> PoolTriggerFuture<'_, NoResponse> {
-        absent(PoolTrigger::PostAuthentication)
+        typed(self, PoolTrigger::PostAuthentication, event)
     }
 
     fn pre_token_generation(
         &self,
-        _event: PreTokenGenerationEvent,
+        event: PreTokenGenerationEvent,
     ) -> PoolTriggerFuture<'_, PreTokenGenerationResponse> {
-        absent(PoolTrigger::PreTokenGeneration)
+        typed(self, PoolTrigger::PreTokenGeneration, event)
     }
 
     fn custom_message(
         &self,
-        _event: CustomMessageEvent,
+        event: CustomMessageEvent,
     ) -> PoolTriggerFuture<'_, CustomMessageResponse> {
-        absent(PoolTrigger::CustomMessage)
+        typed(self, PoolTrigger::CustomMessage, event)
     }
 
     fn user_migration(
         &self,
-        _event: UserMigrationEvent,
+        event: UserMigrationEvent,
     ) -> PoolTriggerFuture<'_, UserMigrationResponse> {
-        absent(PoolTrigger::UserMigration)
+        typed(self, PoolTrigger::UserMigration, event)
     }
 }
 

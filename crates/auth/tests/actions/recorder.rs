@@ -5,15 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
-use stratus_auth::triggers::{
-    CustomMessageEvent, CustomMessageResponse, NoResponse, PoolTrigger, PoolTriggerFuture,
-    PostAuthenticationEvent, PostConfirmationEvent, PreAuthenticationEvent, PreSignUpEvent,
-    PreSignUpResponse, PreTokenGenerationEvent, PreTokenGenerationResponse, TriggerEvent,
-    TriggerFailure, UserMigrationEvent, UserMigrationResponse, UserPoolTriggers,
-};
+use stratus_auth::triggers::{PoolTrigger, PoolTriggerFuture, TriggerFailure, UserPoolTriggers};
 
 type Handler = Box<dyn Fn(&Value) -> Result<Value, TriggerFailure> + Send + Sync>;
 
@@ -70,26 +63,6 @@ impl Recorder {
             .pop()
             .unwrap_or_else(|| panic!("no {prefix} event"))
     }
-
-    fn run<Req, Res>(
-        &self,
-        trigger: PoolTrigger,
-        event: TriggerEvent<Req, Res>,
-    ) -> PoolTriggerFuture<'_, Res>
-    where
-        Req: Serialize,
-        Res: Serialize + DeserializeOwned + Send + 'static,
-    {
-        let event = serde_json::to_value(&event).unwrap();
-        self.events.lock().unwrap().push(event.clone());
-        let handler = &self.handlers[&trigger];
-        let out = handler(&event).and_then(|response| {
-            serde_json::from_value(response).map_err(|e| {
-                TriggerFailure::InvalidResponse(format!("Invalid lambda response: {e}"))
-            })
-        });
-        Box::pin(std::future::ready(out))
-    }
 }
 
 impl UserPoolTriggers for Recorder {
@@ -97,46 +70,9 @@ impl UserPoolTriggers for Recorder {
         self.handlers.contains_key(&trigger)
     }
 
-    fn pre_sign_up(&self, event: PreSignUpEvent) -> PoolTriggerFuture<'_, PreSignUpResponse> {
-        self.run(PoolTrigger::PreSignUp, event)
-    }
-
-    fn post_confirmation(&self, event: PostConfirmationEvent) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PostConfirmation, event)
-    }
-
-    fn pre_authentication(
-        &self,
-        event: PreAuthenticationEvent,
-    ) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PreAuthentication, event)
-    }
-
-    fn post_authentication(
-        &self,
-        event: PostAuthenticationEvent,
-    ) -> PoolTriggerFuture<'_, NoResponse> {
-        self.run(PoolTrigger::PostAuthentication, event)
-    }
-
-    fn pre_token_generation(
-        &self,
-        event: PreTokenGenerationEvent,
-    ) -> PoolTriggerFuture<'_, PreTokenGenerationResponse> {
-        self.run(PoolTrigger::PreTokenGeneration, event)
-    }
-
-    fn custom_message(
-        &self,
-        event: CustomMessageEvent,
-    ) -> PoolTriggerFuture<'_, CustomMessageResponse> {
-        self.run(PoolTrigger::CustomMessage, event)
-    }
-
-    fn user_migration(
-        &self,
-        event: UserMigrationEvent,
-    ) -> PoolTriggerFuture<'_, UserMigrationResponse> {
-        self.run(PoolTrigger::UserMigration, event)
+    fn invoke(&self, trigger: PoolTrigger, event: Value) -> PoolTriggerFuture<'_, Value> {
+        self.events.lock().unwrap().push(event.clone());
+        let handler = &self.handlers[&trigger];
+        Box::pin(std::future::ready(handler(&event)))
     }
 }
