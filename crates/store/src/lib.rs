@@ -25,8 +25,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the background task checkpoints the WAL. SQLite's automatic checkpoint (every
 /// 1,000 pages) runs inside the commit that crosses the threshold, so one request in a
 /// thousand pages waited for a checkpoint and its fsyncs; the store turns it off and
-/// checkpoints from its own task instead (`PASSIVE`: it never blocks readers or the writer).
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// checkpoints from its own task instead (`PASSIVE`: it never takes the writer's lock). Often:
+/// the writer's WAL appends still wait on the file system while a checkpoint fsyncs, for a time
+/// that grows with what the checkpoint writes, so small checkpoints make short stalls (measured
+/// in BENCHMARKS.md, "Data": at half the peak create rate, p99 6.3 ms at 500 ms, 5.6 ms here).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
