@@ -30,9 +30,9 @@ use super::signin::param;
 use crate::db::UserRow;
 use crate::error::{CResult, CognitoError, ErrorKind};
 use crate::triggers::{
-    AuthTriggers, CallerContext, ChallengeResult, CreateAuthChallengeRequest,
-    CreateAuthChallengeResponse, DefineAuthChallengeRequest, DefineAuthChallengeResponse,
-    MAX_CUSTOM_SESSION, NO_TRIGGER_MESSAGE, TriggerEvent, VerifyAuthChallengeResponseRequest,
+    AuthTriggers, ChallengeResult, CreateAuthChallengeRequest, CreateAuthChallengeResponse,
+    DefineAuthChallengeRequest, DefineAuthChallengeResponse, MAX_CUSTOM_SESSION,
+    NO_TRIGGER_MESSAGE, TriggerEvent, VerifyAuthChallengeResponseRequest,
     VerifyAuthChallengeResponseResponse,
 };
 
@@ -260,17 +260,10 @@ impl AuthService {
         &self,
         user: Option<&UserRow>,
     ) -> CResult<BTreeMap<String, String>> {
-        let Some(user) = user else {
-            return Ok(BTreeMap::new());
-        };
-        let mut map: BTreeMap<String, String> =
-            self.db().attributes(&user.sub).await?.into_iter().collect();
-        map.insert("sub".into(), user.sub.clone());
-        map.insert(
-            "cognito:user_status".into(),
-            user.status.as_str().to_string(),
-        );
-        Ok(map)
+        match user {
+            Some(user) => self.event_attributes(user).await,
+            None => Ok(BTreeMap::new()),
+        }
     }
 
     fn trigger_event<Req, Res>(
@@ -280,24 +273,7 @@ impl AuthService {
         request: Req,
         response: Res,
     ) -> TriggerEvent<Req, Res> {
-        let pool = &self.inner.config.user_pool_id;
-        TriggerEvent {
-            version: "1".into(),
-            trigger_source: source.into(),
-            region: pool
-                .split_once('_')
-                .map(|(r, _)| r)
-                .unwrap_or_default()
-                .into(),
-            user_pool_id: pool.clone(),
-            user_name: state.user_name.clone(),
-            caller_context: CallerContext {
-                aws_sdk_version: "aws-sdk-unknown-unknown".into(),
-                client_id: self.inner.config.client_id.clone(),
-            },
-            request,
-            response,
-        }
+        self.pool_event(source, &state.user_name, request, response)
     }
 }
 

@@ -177,7 +177,8 @@ impl AuthService {
             .filter(|t| t.has(trigger))
     }
 
-    fn pool_event<Req, Res>(
+    /// The envelope every user-pool trigger event shares.
+    pub(super) fn pool_event<Req, Res>(
         &self,
         source: &str,
         user_name: &str,
@@ -205,7 +206,10 @@ impl AuthService {
     }
 
     /// `request.userAttributes` of a user: the attributes, `sub` and `cognito:user_status`.
-    async fn event_attributes(&self, user: &UserRow) -> CResult<BTreeMap<String, String>> {
+    pub(super) async fn event_attributes(
+        &self,
+        user: &UserRow,
+    ) -> CResult<BTreeMap<String, String>> {
         let mut map: BTreeMap<String, String> =
             self.db().attributes(&user.sub).await?.into_iter().collect();
         map.insert("sub".into(), user.sub.clone());
